@@ -1,0 +1,40 @@
+# The two commands: `make run` (set up everything, serve the app and a worker) and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: run test setup setup-test lint bench migrate stop-db shell
+
+run:
+	@bash scripts/setup.sh
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/setup.sh --test
+	@bash scripts/test.sh $(ARGS)
+
+setup:
+	@bash scripts/setup.sh
+
+setup-test:
+	@bash scripts/setup.sh --test
+
+lint:
+	@$(PY) -m ruff check .
+
+bench:
+	@$(PY) bench/ingest.py
+	@$(PY) bench/retrieval.py
+	@$(PY) bench/chat.py
+
+migrate:
+	@$(PY) manage.py migrate --noinput
+	@$(PY) manage.py createcachetable
+
+stop-db:
+	@$(PY) -m smartnotes.embedded_pg stop var/pg
+
+shell:
+	@$(PY) manage.py shell

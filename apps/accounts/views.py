@@ -1,0 +1,34 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts import services
+from apps.accounts.forms import DeleteAccountForm, ProfileForm
+from apps.accounts.models import Profile
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    instance, _ = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, instance=instance, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(actor=request.user, **{k: form.cleaned_data[k] for k in ("full_name", "email", "srs_algorithm")})
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.delete_account(actor=user)
+        messages.success(request, "Your account and all your notes were deleted.")
+        return redirect("account_login")
+    return render(request, "accounts/delete.html", {"form": form})

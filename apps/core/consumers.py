@@ -1,0 +1,35 @@
+import json
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from apps.core.realtime import user_group
+
+UNAUTHENTICATED = 4401
+
+
+class EventsConsumer(AsyncWebsocketConsumer):
+    """One socket per open page; receives the user's events (progress, notifications)."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        # The page socket is one-way; htmx may send form values on ws-send elements, which we ignore.
+        return
+
+    async def user_event(self, message):
+        # htmx's ws extension swaps HTML; API clients read the JSON form from the `?format=json` socket.
+        if self.scope.get("query_string", b"").find(b"format=json") >= 0:
+            await self.send(text_data=json.dumps({"event": message["event"], "data": message["data"]}))
+        elif message.get("html"):
+            await self.send(text_data=message["html"])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LecturesConfig(AppConfig):
+    name = "apps.lectures"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,164 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+from apps.core.storage import private_storage
+
+EMBEDDING_DIMENSIONS = 384
+
+
+def lecture_upload_to(instance, filename):
+    return f"uploads/{instance.owner_id}/{instance.pk}/{filename}"
+
+
+def page_thumb_upload_to(instance, filename):
+    return f"uploads/{instance.lecture.owner_id}/{instance.lecture_id}/pages/{filename}"
+
+
+def figure_upload_to(instance, filename):
+    return f"uploads/{instance.lecture.owner_id}/{instance.lecture_id}/figures/{filename}"
+
+
+class FileType(models.TextChoices):
+    PDF = "pdf", "PDF"
+    PPTX = "pptx", "PowerPoint"
+    DOCX = "docx", "Word"
+    MARKDOWN = "markdown", "Markdown"
+    TEXT = "text", "Plain text"
+    IMAGE = "image", "Image"
+
+
+class LectureStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Lecture(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lectures")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="lectures")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    file = models.FileField(upload_to=lecture_upload_to, storage=private_storage, max_length=500, blank=True)
+    original_filename = models.CharField(max_length=255)
+    file_size = models.BigIntegerField(default=0)
+    file_type = models.CharField(max_length=10, choices=FileType.choices)
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=LectureStatus.choices, default=LectureStatus.PENDING)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_message = models.TextField(blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    progress_step = models.CharField(max_length=120, blank=True)
+    progress_page = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    processing_started_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    processing_time = models.FloatField(null=True, blank=True, help_text="seconds")
+    embedding_model = models.CharField(max_length=120, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [
+            models.Index(fields=["subject", "-uploaded_at"], name="lecture_subject_uploaded"),
+            models.Index(fields=["owner", "status"], name="lecture_owner_status"),
+            models.Index(fields=["status", "heartbeat_at"], name="lecture_status_heartbeat"),
+            GinIndex(fields=["metadata"], name="lecture_metadata_gin"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_busy(self):
+        return self.status in (LectureStatus.PENDING, LectureStatus.PROCESSING)
+
+
+class PageMethod(models.TextChoices):
+    TEXT = "text", "Text layer"
+    OCR = "ocr", "OCR"
+    NATIVE = "native", "Document structure"
+
+
+class LecturePage(models.Model):
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    method = models.CharField(max_length=8, choices=PageMethod.choices)
+    confidence = models.FloatField(null=True, blank=True)
+    thumbnail = models.ImageField(upload_to=page_thumb_upload_to, storage=private_storage, max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["lecture", "number"]
+        constraints = [models.UniqueConstraint(fields=["lecture", "number"], name="page_number_unique_per_lecture")]
+
+    def __str__(self):
+        return f"{self.lecture} p. {self.number}"
+
+
+class ContentType(models.TextChoices):
+    HEADING = "heading", "Heading"
+    TEXT = "text", "Text"
+    LIST = "list", "List"
+    TABLE = "table", "Table"
+
+
+class Chunk(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="+")
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="chunks")
+    page = models.PositiveIntegerField()
+    chunk_index = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=8, choices=ContentType.choices, default=ContentType.TEXT)
+    text = models.TextField()
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["lecture", "chunk_index"]
+        constraints = [models.UniqueConstraint(fields=["lecture", "chunk_index"], name="chunk_index_unique_per_lecture")]
+        indexes = [
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["search_vector"], name="chunk_search_gin"),
+            models.Index(fields=["lecture", "page"], name="chunk_lecture_page"),
+            models.Index(fields=["owner", "subject"], name="chunk_owner_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.lecture} p. {self.page} #{self.chunk_index}"
+
+
+class Figure(models.Model):
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="figures")
+    page = models.PositiveIntegerField()
+    index = models.PositiveIntegerField()
+    image = models.ImageField(upload_to=figure_upload_to, storage=private_storage, max_length=500)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    caption = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["lecture", "page", "index"]
+        constraints = [models.UniqueConstraint(fields=["lecture", "page", "index"], name="figure_unique_per_page")]
+
+    def __str__(self):
+        return f"slide_{self.page:02d}_fig_{self.index:02d}"

@@ -1,0 +1,35 @@
+"""Reads of subjects, always scoped to the asking user."""
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from apps.subjects.models import Subject
+
+
+def subjects_for_user(user):
+    from apps.flashcards.models import Flashcard
+    from apps.study.models import StudySession
+
+    now = timezone.now()
+    due = (
+        Flashcard.objects.filter(lecture__subject=OuterRef("pk"), suspended=False)
+        .filter(Q(due_at__isnull=True) | Q(due_at__lte=now))
+        .values("lecture__subject")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    last_studied = (
+        StudySession.objects.filter(subject=OuterRef("pk")).values("subject").annotate(t=Max("started_at")).values("t")
+    )
+    return Subject.objects.filter(user=user).annotate(
+        lecture_count=Count("lectures", distinct=True),
+        pages_processed=Coalesce(Sum("lectures__page_count", filter=Q(lectures__status="completed")), 0),
+        cards_due=Coalesce(Subquery(due), 0),
+        last_studied=Subquery(last_studied),
+    )
+
+
+def get_subject_for_user(user, pk) -> Subject:
+    return get_object_or_404(subjects_for_user(user), pk=pk)

@@ -1,0 +1,83 @@
+"""Typed access to environment variables.
+
+Every setting the app reads from the environment goes through these helpers so that a bad value stops
+start-up with a message naming the variable, instead of surfacing later as an odd bug. Secrets may be given
+as `NAME_FILE` pointing at a file (Docker/Kubernetes secrets).
+"""
+
+import os
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ImproperEnv(ValueError):
+    pass
+
+
+def _raw(name: str) -> str | None:
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        try:
+            return Path(file_path).read_text().strip()
+        except OSError as exc:
+            raise ImproperEnv(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
+    return os.environ.get(name)
+
+
+def env_str(name: str, default: str = "") -> str:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperEnv(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperEnv(f"{name}={value!r} is not a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperEnv(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = _raw(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ImproperEnv(f"{name}={value!r} is not a number") from None
+    if minimum is not None and number < minimum:
+        raise ImproperEnv(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env_str(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperEnv(f"{name}={value!r} must be one of: {', '.join(choices)}")
+    return value

