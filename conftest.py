@@ -6,6 +6,8 @@ from django.test import Client
 
 from tests.factories import PASSWORD, SubjectFactory, UserFactory
 
+pytest_plugins = ["tests.fake_openai.fixtures"]
+
 ROOT = Path(__file__).resolve().parent
 FIXTURES = Path(os.environ.get("SMARTNOTES_FIXTURES", ROOT.parent / "shared" / "fixtures"))
 
@@ -61,3 +63,17 @@ def anon_client() -> Client:
 @pytest.fixture
 def htmx_headers() -> dict:
     return {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Pools opened by the channel layer and worker subprocesses would keep the test database from being
+    dropped at the end; end their sessions first (this teardown runs before the database's)."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

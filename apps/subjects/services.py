@@ -1,8 +1,5 @@
-"""Writes to subjects. Files of deleted lectures are removed by the lectures app's delete signals."""
+"""Writes to subjects."""
 
-import shutil
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from apps.subjects.models import Subject
@@ -40,7 +37,5 @@ def update_subject(*, actor, subject: Subject, **fields) -> Subject:
 def delete_subject(*, actor, subject: Subject) -> None:
     if subject.user_id != actor.pk:
         raise PermissionError("not your subject")
-    lecture_dirs = [settings.MEDIA_ROOT / "uploads" / str(actor.pk) / str(pk) for pk in subject.lectures.values_list("pk", flat=True)]
-    with transaction.atomic():
-        subject.delete()
-        transaction.on_commit(lambda: [shutil.rmtree(d, ignore_errors=True) for d in lecture_dirs])
+    # Each lecture's files are removed by the lectures app's post_delete signal once this commits.
+    subject.delete()

@@ -38,7 +38,9 @@ def subject_create(request):
             if request.htmx:
                 subject = selectors.get_subject_for_user(request.user, subject.pk)
                 context = {"subject": subject, "form": SubjectForm(user=request.user), "created": True}
-                return render(request, "subjects/_created.html", context)
+                response = render(request, "subjects/_created.html", context)
+                response["HX-Trigger"] = json.dumps({"subject-created": {"id": subject.pk}})
+                return response
             messages.success(request, f"Subject “{subject.name}” created.")
             return redirect("subjects:detail", pk=subject.pk)
     if request.htmx:
@@ -52,8 +54,11 @@ def subject_create(request):
 @login_required
 @vary_on_headers("HX-Request")
 def subject_detail(request, pk):
+    from apps.lectures.selectors import lectures_for_subject
+
     subject = selectors.get_subject_for_user(request.user, pk)
-    return render(request, "subjects/detail.html", {"subject": subject})
+    lectures = lectures_for_subject(request.user, subject)
+    return render(request, "subjects/detail.html", {"subject": subject, "lectures": lectures})
 
 
 @login_required

@@ -1,0 +1,21 @@
+"""Recurring jobs, created or updated after every migrate (idempotent)."""
+
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+SCHEDULES = [
+    # name, function, schedule type, minutes
+    ("recover-stale-lectures", "apps.lectures.tasks.recover_stale_lectures", "I", 1),
+]
+
+
+@receiver(post_migrate)
+def ensure_schedules(sender, using="default", **kwargs):
+    if sender.name != "apps.core":
+        return
+    from django_q.models import Schedule
+
+    for name, func, kind, minutes in SCHEDULES:
+        Schedule.objects.using(using).update_or_create(
+            name=name, defaults={"func": func, "schedule_type": kind, "minutes": minutes, "repeats": -1}
+        )

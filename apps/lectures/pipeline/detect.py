@@ -1,0 +1,88 @@
+"""File type detection by magic bytes (never by extension alone)."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from .errors import IngestError
+
+KINDS = ("pdf", "pptx", "docx", "markdown", "text", "image")
+MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}
+TEXT_SAMPLE_BYTES = 4 * 1024 * 1024
+
+_UNSUPPORTED_OLD_OFFICE = (
+    "This looks like an old Office file (.ppt/.doc) or a password-protected Office file. "
+    "Save it as .pptx or .docx without a password and upload it again."
+)
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        # Damaged container: look at the local file headers we can see; the extractor will then report
+        # precisely what is broken.
+        with open(path, "rb") as fh:
+            head = fh.read(1024 * 1024)
+        names = []
+        if b"ppt/" in head:
+            names = ["ppt/"]
+        elif b"word/" in head:
+            names = ["word/"]
+    if any(n.startswith("ppt/") for n in names):
+        return "pptx"
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    raise IngestError(
+        "unsupported",
+        "This ZIP-based file is neither a PowerPoint (.pptx) nor a Word (.docx) document.",
+    )
+
+
+def looks_like_text(data: bytes, truncated: bool) -> bool:
+    """True when ``data`` is UTF-8 text without binary control characters."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        return False
+    if b"\x00" in data:
+        return False
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut by the sample boundary is fine
+        if not (truncated and exc.start >= len(data) - 3):
+            return False
+        text = data[: exc.start].decode("utf-8", errors="strict")
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f\v") or ord(ch) == 0x7F)
+    return bad <= max(2, len(text) // 1000)
+
+
+def detect_kind(path) -> str:
+    """Return "pdf", "pptx", "docx", "markdown", "text" or "image" from the file's content."""
+    path = Path(path)
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(TEXT_SAMPLE_BYTES)
+    except OSError as exc:
+        raise IngestError("unsupported", "The uploaded file could not be read.") from exc
+    if size == 0:
+        raise IngestError("unsupported", "The uploaded file is empty.")
+
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(path)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise IngestError("unsupported", _UNSUPPORTED_OLD_OFFICE)
+    if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
+        return "image"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "image"
+    if looks_like_text(head, truncated=size > len(head)):
+        return "markdown" if path.suffix.lower() in MARKDOWN_EXTENSIONS else "text"
+    raise IngestError("unsupported")

@@ -1,0 +1,71 @@
+"""Entry point: ``extract(path, kind, ...)`` -> list[Page]."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+from .detect import KINDS
+from .errors import IngestError
+from .models import Limits, Page
+from .scheduler import Deadline
+
+log = logging.getLogger(__name__)
+
+
+def extract(path, kind: str, *, password: str | None = None, limits: Limits | None = None,
+            progress: Callable[[int, int, str], None] | None = None) -> list[Page]:
+    """Extract pages from ``path`` of the given ``kind`` (see :func:`detect_kind`).
+
+    ``progress(done, total, step)`` is called from the calling thread as pages finish. Raises IngestError.
+    Run it through :func:`run_isolated` for untrusted files.
+    """
+    limits = limits or Limits()
+    if kind not in KINDS:
+        raise IngestError("unsupported")
+    path = Path(path)
+    Image.MAX_IMAGE_PIXELS = limits.max_page_pixels
+    deadline = Deadline(limits.total_timeout_s)
+    try:
+        if kind == "pdf":
+            from .pdf import extract_pdf
+
+            pages = extract_pdf(path, password=password, limits=limits, reporter_cb=progress, deadline=deadline)
+        elif kind == "image":
+            from .images import extract_image
+
+            pages = extract_image(path, limits=limits, reporter_cb=progress, deadline=deadline)
+        elif kind == "pptx":
+            from .office import extract_pptx
+
+            pages = extract_pptx(path, limits=limits, reporter_cb=progress, deadline=deadline)
+        elif kind == "docx":
+            from .office import extract_docx
+
+            pages = extract_docx(path, limits=limits, reporter_cb=progress, deadline=deadline)
+        else:
+            from .text_formats import extract_markdown, extract_text
+
+            if path.stat().st_size > 50 * 1024 * 1024:
+                raise IngestError("too_much_memory", "This text file is too large to process.")
+            pages = extract_markdown(path) if kind == "markdown" else extract_text(path)
+            if len(pages) > limits.max_pages:
+                raise IngestError("too_many_pages",
+                                  f"This document has {len(pages)} pages; the limit is {limits.max_pages}.")
+            if progress:
+                progress(len(pages), len(pages), "Reading text")
+    except IngestError:
+        raise
+    except MemoryError as exc:
+        raise IngestError("too_much_memory") from exc
+    except (RecursionError, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+            EOFError, ArithmeticError, RuntimeError, LookupError) as exc:
+        # A library choked on malformed input. Logged with traceback so real bugs stay visible.
+        log.warning("extraction of %s (%s) failed", path.name, kind, exc_info=True)
+        raise IngestError("corrupt") from exc
+    if not any(p.text.strip() or p.notes.strip() for p in pages):
+        raise IngestError("no_text")
+    return pages

@@ -1,0 +1,221 @@
+"""Writes to lectures: upload, queueing, retries, clearing, deleting. The only place that enqueues ingestion."""
+
+import logging
+import os
+import shutil
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Profile
+from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureStatus
+from apps.lectures.progress import push_status_after_commit
+from apps.lectures.validation import CheckedUpload, UploadRejected, check_upload
+
+log = logging.getLogger(__name__)
+
+PASSWORD_CODES = ("encrypted", "wrong_password")
+
+
+class UploadRateLimited(UploadRejected):
+    pass
+
+
+def lecture_dir(lecture: Lecture) -> Path:
+    return settings.MEDIA_ROOT / "uploads" / str(lecture.owner_id) / str(lecture.pk)
+
+
+def _name_from_filename(filename: str) -> str:
+    stem = os.path.splitext(filename)[0].replace("_", " ").strip()
+    return stem[:200] or "Untitled lecture"
+
+
+def upload_lecture(*, actor, subject, uploaded_file, name: str = "") -> Lecture:
+    """Validate, store and queue one uploaded file. A rejected file leaves no row and no file behind."""
+    if subject.user_id != actor.pk:
+        raise PermissionError("not your subject")
+    checked: CheckedUpload = check_upload(uploaded_file)
+    try:
+        with transaction.atomic():
+            # One upload at a time per user, so the hourly limit holds under parallel requests.
+            Profile.objects.select_for_update().get_or_create(user=actor)
+            since = timezone.now() - timedelta(hours=1)
+            recent = Lecture.objects.filter(owner=actor, uploaded_at__gte=since)
+            if recent.count() >= settings.UPLOAD_RATE_PER_HOUR:
+                oldest = recent.order_by("uploaded_at").first().uploaded_at
+                wait_min = max(1, int((oldest + timedelta(hours=1) - timezone.now()).total_seconds() // 60) + 1)
+                raise UploadRateLimited(
+                    f"You can upload {settings.UPLOAD_RATE_PER_HOUR} files per hour. "
+                    f"Try “{uploaded_file.name}” again in about {wait_min} minute{'s' if wait_min != 1 else ''}."
+                )
+            lecture = Lecture.objects.create(
+                owner=actor,
+                subject=subject,
+                name=(name.strip() or _name_from_filename(checked.safe_name))[:200],
+                original_filename=checked.safe_name,
+                file_size=checked.size,
+                file_type=checked.kind,
+                sha256=checked.sha256,
+            )
+            target = lecture_dir(lecture) / checked.safe_name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(checked.temp_path, target)
+            os.chmod(target, 0o640)
+            lecture.file.name = str(target.relative_to(settings.MEDIA_ROOT))
+            lecture.save(update_fields=["file"])
+            transaction.on_commit(lambda: enqueue_processing(lecture))
+    except BaseException:
+        checked.temp_path.unlink(missing_ok=True)
+        if "lecture" in locals() and lecture.pk:
+            shutil.rmtree(lecture_dir(lecture), ignore_errors=True)
+        raise
+    return lecture
+
+
+def enqueue_processing(lecture: Lecture) -> None:
+    """Queue one run. The run token makes any older run's task (e.g. redelivered after a crash) a no-op."""
+    from django_q.tasks import async_task
+
+    token = uuid.uuid4().hex
+    Lecture.objects.filter(pk=lecture.pk).update(task_id=token)
+    async_task(
+        "apps.lectures.tasks.process_lecture",
+        lecture.pk,
+        token,
+        task_name=f"ingest-lecture-{lecture.pk}-{token[:8]}",
+        group="ingest",
+    )
+
+
+def _reset_for_processing(lecture: Lecture, *, step: str) -> None:
+    lecture.status = LectureStatus.PENDING
+    lecture.error_code = ""
+    lecture.error_message = ""
+    lecture.progress_percent = 0
+    lecture.progress_page = 0
+    lecture.progress_total = 0
+    lecture.progress_step = step
+    lecture.heartbeat_at = None
+
+
+def retry_lecture(*, actor, lecture: Lecture) -> Lecture:
+    """Queue a failed lecture again (the Retry button); a new chance, so the attempt counter restarts."""
+    if lecture.owner_id != actor.pk:
+        raise PermissionError("not your lecture")
+    with transaction.atomic():
+        lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+        if lecture.is_busy:
+            return lecture
+        lecture.attempts = 0
+        _reset_for_processing(lecture, step="Waiting for a worker")
+        lecture.save()
+        transaction.on_commit(lambda: enqueue_processing(lecture))
+        push_status_after_commit(lecture)
+    return lecture
+
+
+def reprocess_lecture(*, actor, lecture: Lecture) -> Lecture:
+    """Rebuild pages, figures, chunks and embeddings from the kept original."""
+    if lecture.owner_id != actor.pk:
+        raise PermissionError("not your lecture")
+    with transaction.atomic():
+        lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+        if lecture.is_busy:
+            return lecture
+        _drop_derived(lecture)
+        lecture.attempts = 0
+        _reset_for_processing(lecture, step="Waiting for a worker")
+        lecture.save()
+        transaction.on_commit(lambda: enqueue_processing(lecture))
+        push_status_after_commit(lecture)
+    return lecture
+
+
+def clear_memory(*, actor, lecture: Lecture) -> int:
+    """Forget the lecture's chunks and embeddings; keep the file, pages and figures."""
+    if lecture.owner_id != actor.pk:
+        raise PermissionError("not your lecture")
+    deleted, _ = Chunk.objects.filter(lecture=lecture).delete()
+    Lecture.objects.filter(pk=lecture.pk).update(embedding_model="")
+    return deleted
+
+
+def unlock_with_password(*, actor, lecture: Lecture, password: str) -> Lecture:
+    """Open an encrypted PDF with the student's password and keep a decrypted working copy.
+
+    The password itself is used once, in this request, and never stored or queued.
+    """
+    import pikepdf
+
+    if lecture.owner_id != actor.pk:
+        raise PermissionError("not your lecture")
+    source = Path(lecture.file.path)
+    target = source.with_name("decrypted.pdf")
+    try:
+        with pikepdf.open(source, password=password) as pdf:
+            pdf.save(target, encryption=False)
+    except pikepdf.PasswordError:
+        raise UploadRejected("That password did not open the PDF. Check it and try again.") from None
+    except pikepdf.PdfError:
+        raise UploadRejected("This PDF could not be opened even with a password: it appears to be damaged.") from None
+    os.chmod(target, 0o640)
+    with transaction.atomic():
+        lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
+        lecture.metadata = {**lecture.metadata, "working_copy": target.name}
+        lecture.attempts = 0
+        _reset_for_processing(lecture, step="Waiting for a worker")
+        lecture.save()
+        transaction.on_commit(lambda: enqueue_processing(lecture))
+        push_status_after_commit(lecture)
+    return lecture
+
+
+def delete_lecture(*, actor, lecture: Lecture) -> None:
+    if lecture.owner_id != actor.pk:
+        raise PermissionError("not your lecture")
+    lecture.delete()  # the post_delete signal removes its folder after commit
+
+
+def _drop_derived(lecture: Lecture) -> None:
+    Chunk.objects.filter(lecture=lecture).delete()
+    LecturePage.objects.filter(lecture=lecture).delete()
+    Figure.objects.filter(lecture=lecture).delete()
+    for sub in ("pages", "figures"):
+        shutil.rmtree(lecture_dir(lecture) / sub, ignore_errors=True)
+
+
+def recover_stale_lectures() -> dict:
+    """Lectures whose worker stopped reporting (it died or was killed) are queued again or failed.
+
+    Runs on a schedule and when a worker cluster starts. A requeued run gets a new run token, so a late
+    delivery of the dead run's task finds itself superseded and does nothing.
+    """
+    cutoff = timezone.now() - timedelta(seconds=settings.INGEST_STALE_AFTER_S)
+    requeued, failed = [], []
+    with transaction.atomic():
+        stale = Lecture.objects.select_for_update(skip_locked=True).filter(
+            status=LectureStatus.PROCESSING, heartbeat_at__lt=cutoff
+        )
+        for lecture in stale:
+            if lecture.attempts >= settings.INGEST_MAX_ATTEMPTS:
+                lecture.status = LectureStatus.FAILED
+                lecture.error_code = "timeout"
+                lecture.error_message = (
+                    "Processing stopped unexpectedly several times. The file is kept; press Retry to try again."
+                )
+                lecture.progress_step = ""
+                lecture.save()
+                failed.append(lecture.pk)
+            else:
+                _reset_for_processing(lecture, step="Restarting after an interruption")
+                lecture.save()
+                requeued.append(lecture.pk)
+                transaction.on_commit(lambda lecture=lecture: enqueue_processing(lecture))
+            push_status_after_commit(lecture)
+    if requeued or failed:
+        log.warning("stale lectures: requeued %s, failed %s", requeued, failed)
+    return {"requeued": requeued, "failed": failed}

@@ -1,0 +1,11 @@
+"""django-q2 entry points for lectures: thin, ids in, work in ingest/services."""
+
+from apps.lectures import ingest, services
+
+
+def process_lecture(lecture_id: int, token: str) -> str:
+    return ingest.run(lecture_id, token)
+
+
+def recover_stale_lectures() -> dict:
+    return services.recover_stale_lectures()
