@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import TemplateView
 
 from apps.core import views as core_views
 
@@ -12,7 +13,10 @@ urlpatterns = [
     path("account/", include("apps.accounts.urls")),
     path("subjects/", include("apps.subjects.urls")),
     path("lectures/", include("apps.lectures.urls")),
-    path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
+    path("chat/", include("apps.chat.urls")),
 ]
+
+if settings.DEBUG:
+    urlpatterns.append(path("styleguide/", TemplateView.as_view(template_name="core/styleguide.html"), name="styleguide"))
 
 handler404 = "apps.core.views.not_found"

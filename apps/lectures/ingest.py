@@ -5,6 +5,7 @@ a hostile file fails its lecture and never the worker. Everything derived from t
 transaction at the end: a lecture has either all of its pages, figures and chunks or none of them.
 """
 
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -115,19 +116,35 @@ def extract(lecture: Lecture, tracker: ProgressTracker) -> list[pipeline.Page]:
     relay_thread.start()
     limits = limits_from_settings()
     try:
-        return pipeline.run_isolated(
+        with _children_allowed():
+            return pipeline.run_isolated(
             pipeline.extract,
-            str(source_path(lecture)),
-            lecture.file_type,
-            limits=limits,
-            progress=report,
-            timeout_s=limits.total_timeout_s + 30,
-            memory_mb=limits.memory_mb,
-        )
+                str(source_path(lecture)),
+                lecture.file_type,
+                limits=limits,
+                progress=report,
+                timeout_s=limits.total_timeout_s + 30,
+                memory_mb=limits.memory_mb,
+            )
     finally:
         queue.put(None)
         stop.set()
         relay_thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def _children_allowed():
+    """django-q2 runs tasks in daemonic processes, which multiprocessing forbids to have children. The
+    isolated extraction child is always reaped by run_isolated (it kills the child's process group), which is
+    what the rule protects, so lift the flag for the duration of the call."""
+    process = multiprocessing.current_process()
+    daemonic = process._config.get("daemon")
+    process._config["daemon"] = False
+    try:
+        yield
+    finally:
+        if daemonic is not None:
+            process._config["daemon"] = daemonic
 
 
 def embed_chunks(drafts: list[pipeline.ChunkDraft], tracker: ProgressTracker):

@@ -26,6 +26,10 @@ class Hit:
     score: float
     vector_rank: int | None = None
     text_rank: int | None = None
+    # Cosine distance to the query (0 = same direction, 2 = opposite) when the vector search found it.
+    distance: float | None = None
+    # True when the chunk matches the whole websearch query (every word), not just one of its words.
+    text_match: bool = False
 
 
 def _scope(owner_id: int, lecture_id: int | None, subject_id: int | None) -> tuple[str, list]:
@@ -72,7 +76,7 @@ def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limi
 
 
 def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CANDIDATES):
-    """Chunk ids matching the query words, best first.
+    """(chunk id, rank, matches the whole query) rows for the query words, best first.
 
     Rows matching the whole websearch query (all words, quoted phrases, -exclusions) rank first; rows
     matching any of its words follow, so a natural-language question still finds passages.
@@ -86,7 +90,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
                        coalesce(nullif(array_to_string(tsvector_to_array(to_tsvector('english', %s)), ' | '), ''),
                                 'zzzznomatch')::tsquery AS loose
             )
-            SELECT c.id, ts_rank_cd(c.search_vector, q.loose) AS rank
+            SELECT c.id, ts_rank_cd(c.search_vector, q.loose) AS rank, (c.search_vector @@ q.strict) AS strict
             FROM lectures_chunk c, q
             WHERE {where} AND (c.search_vector @@ q.loose OR c.search_vector @@ q.strict)
             ORDER BY (c.search_vector @@ q.strict) DESC, rank DESC, c.id
@@ -109,21 +113,31 @@ def fuse(*rankings: list[int]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hybrid") -> list[Hit]:
-    """The retrieval entry point. mode: "hybrid" (default), "vector" or "text"."""
+def search(
+    user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hybrid", query_vector=None
+) -> list[Hit]:
+    """The retrieval entry point. mode: "hybrid" (default), "vector" or "text".
+
+    `query_vector` skips embedding the query (callers that already have it, benchmarks).
+    """
     query = (query or "").strip()
     if not query:
         return []
-    vector_ranking, text_ranking = [], []
+    vector_rows, text_rows = [], []
     if mode in ("hybrid", "vector"):
-        vector_ranking = [row[0] for row in vector_ids(user.pk, ai.embed_query(query), lecture_id=lecture_id, subject_id=subject_id)]
+        vector = ai.embed_query(query) if query_vector is None else query_vector
+        vector_rows = vector_ids(user.pk, vector, lecture_id=lecture_id, subject_id=subject_id)
     if mode in ("hybrid", "text"):
-        text_ranking = [row[0] for row in text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id)]
+        text_rows = text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id)
+    vector_ranking = [row[0] for row in vector_rows]
+    text_ranking = [row[0] for row in text_rows]
     fused = fuse(*(r for r in (vector_ranking, text_ranking) if r))[:k]
     if not fused:
         return []
     v_pos = {cid: i for i, cid in enumerate(vector_ranking, start=1)}
     t_pos = {cid: i for i, cid in enumerate(text_ranking, start=1)}
+    distances = {row[0]: float(row[1]) for row in vector_rows}
+    strict = {row[0] for row in text_rows if row[2]}
     rows = _load([cid for cid, _ in fused], user.pk)
     return [
         Hit(
@@ -136,10 +150,25 @@ def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hyb
             score=score,
             vector_rank=v_pos.get(cid),
             text_rank=t_pos.get(cid),
+            distance=distances.get(cid),
+            text_match=cid in strict,
         )
         for cid, score in fused
         if cid in rows
     ]
+
+
+# A hit is "on topic" when its cosine distance to the question is at most this, or when it contains every
+# word of the question. Calibrated on the shared fixture decks with all-MiniLM-L6-v2 (bench/retrieval.py
+# --calibrate prints the figures): questions answered by the decks had a best distance of at most 0.62,
+# questions about other topics at least 0.73.
+RELEVANCE_MAX_DISTANCE = 0.68
+
+
+def relevant_hits(hits: list[Hit], *, max_distance: float = RELEVANCE_MAX_DISTANCE) -> list[Hit]:
+    """The hits that look on topic (see RELEVANCE_MAX_DISTANCE), best first. Empty: the notes do not cover
+    the question."""
+    return [h for h in hits if h.text_match or (h.distance is not None and h.distance <= max_distance)]
 
 
 def _load(ids: list[int], owner_id: int) -> dict[int, tuple]:

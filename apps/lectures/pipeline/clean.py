@@ -41,15 +41,18 @@ def _candidate(line: str) -> bool:
 
 def _edge_positions(page: Page) -> list[tuple[int, int, str]]:
     """(block index, line index, text) of the first and last EDGE_LINES non-empty lines."""
-    flat = [(bi, li, line.strip()) for bi, b in enumerate(page.blocks)
-            for li, line in enumerate(b.text.split("\n")) if line.strip()]
+    flat = [
+        (bi, li, line.strip())
+        for bi, b in enumerate(page.blocks)
+        for li, line in enumerate(b.text.split("\n"))
+        if line.strip()
+    ]
     if len(flat) <= 2 * EDGE_LINES:
         return flat
     return flat[:EDGE_LINES] + flat[-EDGE_LINES:]
 
 
-def clean_pages(pages: list[Page], min_pages: int = 3, ratio: float = 0.5, heading_ratio: float = 0.8
-                ) -> list[Page]:
+def clean_pages(pages: list[Page], min_pages: int = 3, ratio: float = 0.5, heading_ratio: float = 0.8) -> list[Page]:
     """Return new Page objects without running headers/footers and page numbers."""
     n = len(pages)
     edges = [_edge_positions(p) for p in pages]
@@ -105,8 +108,11 @@ def clean_pages(pages: list[Page], min_pages: int = 3, ratio: float = 0.5, headi
                 drop.add((bi, li))
         new_blocks: list[Block] = []
         for bi, block in enumerate(page.blocks):
-            kept = [line for li, line in enumerate(block.text.split("\n"))
-                    if (bi, li) not in drop and not _EXPLICIT_PAGE_NUMBER.match(line.strip())]
+            kept = [
+                line
+                for li, line in enumerate(block.text.split("\n"))
+                if (bi, li) not in drop and not _EXPLICIT_PAGE_NUMBER.match(line.strip())
+            ]
             text = "\n".join(kept).strip("\n")
             if text.strip():
                 new_blocks.append(Block(text, block.kind))

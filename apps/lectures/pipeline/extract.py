@@ -16,8 +16,14 @@ from .scheduler import Deadline
 log = logging.getLogger(__name__)
 
 
-def extract(path, kind: str, *, password: str | None = None, limits: Limits | None = None,
-            progress: Callable[[int, int, str], None] | None = None) -> list[Page]:
+def extract(
+    path,
+    kind: str,
+    *,
+    password: str | None = None,
+    limits: Limits | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Page]:
     """Extract pages from ``path`` of the given ``kind`` (see :func:`detect_kind`).
 
     ``progress(done, total, step)`` is called from the calling thread as pages finish. Raises IngestError.
@@ -27,7 +33,15 @@ def extract(path, kind: str, *, password: str | None = None, limits: Limits | No
     if kind not in KINDS:
         raise IngestError("unsupported")
     path = Path(path)
-    Image.MAX_IMAGE_PIXELS = limits.max_page_pixels
+    previous_max_pixels = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = limits.max_page_pixels  # restored below: extract may run in-process in tests
+    try:
+        return _extract(path, kind, password, limits, progress)
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous_max_pixels
+
+
+def _extract(path: Path, kind: str, password: str | None, limits: Limits, progress) -> list[Page]:
     deadline = Deadline(limits.total_timeout_s)
     try:
         if kind == "pdf":
@@ -53,16 +67,28 @@ def extract(path, kind: str, *, password: str | None = None, limits: Limits | No
                 raise IngestError("too_much_memory", "This text file is too large to process.")
             pages = extract_markdown(path) if kind == "markdown" else extract_text(path)
             if len(pages) > limits.max_pages:
-                raise IngestError("too_many_pages",
-                                  f"This document has {len(pages)} pages; the limit is {limits.max_pages}.")
+                raise IngestError(
+                    "too_many_pages", f"This document has {len(pages)} pages; the limit is {limits.max_pages}."
+                )
             if progress:
                 progress(len(pages), len(pages), "Reading text")
     except IngestError:
         raise
     except MemoryError as exc:
         raise IngestError("too_much_memory") from exc
-    except (RecursionError, OSError, ValueError, KeyError, IndexError, TypeError, AttributeError,
-            EOFError, ArithmeticError, RuntimeError, LookupError) as exc:
+    except (
+        RecursionError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        EOFError,
+        ArithmeticError,
+        RuntimeError,
+        LookupError,
+    ) as exc:
         # A library choked on malformed input. Logged with traceback so real bugs stay visible.
         log.warning("extraction of %s (%s) failed", path.name, kind, exc_info=True)
         raise IngestError("corrupt") from exc

@@ -95,7 +95,6 @@ class FigureCollector:
             page = by_number.get(item.page)
             if page is None:
                 continue
-            page.figures.append(Figure(index=len(page.figures) + 1, png=item.png, width=item.width,
-                                       height=item.height))
+            page.figures.append(Figure(index=len(page.figures) + 1, png=item.png, width=item.width, height=item.height))
         self._items = []
         self._png_cache = {}

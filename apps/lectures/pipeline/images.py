@@ -43,7 +43,6 @@ def _frame_dpi(frame: Image.Image) -> int | None:
 
 def extract_image(path, *, limits: Limits, reporter_cb=None, deadline: Deadline | None = None) -> list[Page]:
     deadline = deadline or Deadline(limits.total_timeout_s)
-    Image.MAX_IMAGE_PIXELS = limits.max_page_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -52,8 +51,9 @@ def extract_image(path, *, limits: Limits, reporter_cb=None, deadline: Deadline 
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise IngestError("image_too_large", "This image is too large to process safely.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise IngestError("corrupt", "This image is damaged or in an unsupported variant and could not be "
-                                     "read.") from exc
+        raise IngestError(
+            "corrupt", "This image is damaged or in an unsupported variant and could not be read."
+        ) from exc
     if n > limits.max_pages:
         raise IngestError("too_many_pages", f"This image file has {n} pages; the limit is {limits.max_pages}.")
     reporter = ProgressReporter(n, reporter_cb)
@@ -67,8 +67,9 @@ def extract_image(path, *, limits: Limits, reporter_cb=None, deadline: Deadline 
                 img.seek(i)
                 w, h = img.size
                 if w * h > limits.max_page_pixels:
-                    raise IngestError("image_too_large",
-                                      f"This image is too large to process safely ({w} x {h} pixels).")
+                    raise IngestError(
+                        "image_too_large", f"This image is too large to process safely ({w} x {h} pixels)."
+                    )
                 frame = ImageOps.exif_transpose(img) if i == 0 else img.copy()
                 frame.load()
             except IngestError:

@@ -63,6 +63,7 @@ def _child_main(conn, fn, args, kwargs, memory_mb):
     except (ValueError, OSError):
         pass
     if callable(kwargs.get("progress")):
+
         def relay(done, total, step):
             try:
                 conn.send_bytes(pickle.dumps(("progress", int(done), int(total), str(step))))
@@ -109,8 +110,9 @@ def run_isolated(fn, *args, timeout_s: float, memory_mb: int, **kwargs):
     progress = kwargs.get("progress")
     ctx = multiprocessing.get_context("fork")
     recv_conn, send_conn = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(send_conn, fn, args, kwargs, memory_mb), daemon=False,
-                       name="smartnotes-isolated")
+    proc = ctx.Process(
+        target=_child_main, args=(send_conn, fn, args, kwargs, memory_mb), daemon=False, name="smartnotes-isolated"
+    )
     limit_kb = _memory_limit_bytes(memory_mb) // 1024
     proc.start()
     send_conn.close()
@@ -155,10 +157,10 @@ def run_isolated(fn, *args, timeout_s: float, memory_mb: int, **kwargs):
             return payload[1]
         if status == "ingest":
             raise IngestError(payload[1], payload[2])
-        log.error("isolated %s failed: %s: %s\n%s", getattr(fn, "__name__", fn), payload[1], payload[2],
-                  payload[3])
-        raise IngestError("corrupt", "This file could not be processed because it is damaged or uses "
-                                     "features we cannot read.")
+        log.error("isolated %s failed: %s: %s\n%s", getattr(fn, "__name__", fn), payload[1], payload[2], payload[3])
+        raise IngestError(
+            "corrupt", "This file could not be processed because it is damaged or uses features we cannot read."
+        )
     if timed_out:
         raise IngestError("timeout", f"Processing took longer than {timeout_s:.0f} seconds and was stopped.")
     code = proc.exitcode

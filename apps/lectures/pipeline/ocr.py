@@ -57,8 +57,11 @@ class OcrResult:
 def _ink_points(gray: np.ndarray, max_side: int = 1200) -> np.ndarray | None:
     h, w = gray.shape[:2]
     scale = min(1.0, max_side / max(h, w))
-    small = cv2.resize(gray, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA) \
-        if scale < 1 else gray
+    small = (
+        cv2.resize(gray, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else gray
+    )
     _, binary = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     ink = binary > 0
     frac = ink.mean()
@@ -137,7 +140,10 @@ def _run_tesseract_data(gray: np.ndarray, dpi: int | None, timeout_s: float, psm
     try:
         cv2.imwrite(path, gray)
         return pytesseract.image_to_data(
-            path, lang=LANG, config=config, output_type=pytesseract.Output.DICT,
+            path,
+            lang=LANG,
+            config=config,
+            output_type=pytesseract.Output.DICT,
             timeout=max(1, int(timeout_s)),
         )
     finally:
@@ -186,8 +192,12 @@ def data_to_blocks(d: dict) -> tuple[list[Block], float | None, int]:
         first = d["text"][first_line[0]].strip()
         if median_h and len(lines) <= 2 and words <= 14 and mean_h >= 1.4 * median_h:
             kind = "heading"
-        elif first in BULLETS or _NUMBERED.match(first) or first[:1] in "•●▪◦‣►▸➢" or (
-                first in BULLET_LOOKALIKES and len(first_line) >= 3):
+        elif (
+            first in BULLETS
+            or _NUMBERED.match(first)
+            or first[:1] in "•●▪◦‣►▸➢"
+            or (first in BULLET_LOOKALIKES and len(first_line) >= 3)
+        ):
             kind = "list"
         else:
             kind = "text"
@@ -218,8 +228,14 @@ def _picture_boxes(d: dict, shape: tuple[int, int], min_frac: float = 0.02) -> l
     return boxes
 
 
-def ocr_image(image: Image.Image | np.ndarray, *, dpi: int | None = None, timeout_s: float = 60,
-              deskew: bool = True, find_pictures: bool = True) -> tuple[OcrResult, np.ndarray]:
+def ocr_image(
+    image: Image.Image | np.ndarray,
+    *,
+    dpi: int | None = None,
+    timeout_s: float = 60,
+    deskew: bool = True,
+    find_pictures: bool = True,
+) -> tuple[OcrResult, np.ndarray]:
     """OCR one page. Returns the result and the (deskewed) grayscale array that was recognised."""
     if isinstance(image, Image.Image):
         if image.mode != "L":

@@ -34,16 +34,19 @@ def check_zip(path, limits: Limits) -> None:
     total = sum(i.file_size for i in infos)
     budget = limits.memory_mb * 1024 * 1024 // 4
     if total > budget:
-        raise IngestError("too_much_memory",
-                          f"This file unpacks to {total // (1024 * 1024)} MB, more than can be processed safely.")
+        raise IngestError(
+            "too_much_memory", f"This file unpacks to {total // (1024 * 1024)} MB, more than can be processed safely."
+        )
     for info in infos:
         if info.file_size > 50 * 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size):
-            raise IngestError("too_much_memory",
-                              "This file contains a part that unpacks to an implausible size (a zip bomb).")
+            raise IngestError(
+                "too_much_memory", "This file contains a part that unpacks to an implausible size (a zip bomb)."
+            )
 
 
-def _picture_to_collector(figures: FigureCollector, page: int, blob: bytes, limits: Limits,
-                          cache: dict[str, tuple[bytes, int, int] | None]) -> None:
+def _picture_to_collector(
+    figures: FigureCollector, page: int, blob: bytes, limits: Limits, cache: dict[str, tuple[bytes, int, int] | None]
+) -> None:
     digest = hashlib.blake2b(blob, digest_size=16).hexdigest()
     if digest not in cache:
         cache[digest] = None
@@ -125,10 +128,13 @@ def _pptx_shapes(shapes, out_blocks: list[Block], pictures: list[bytes]) -> None
     from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 
     title_types = {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.VERTICAL_TITLE}
-    body_types = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.VERTICAL_BODY,
-                  PP_PLACEHOLDER.VERTICAL_OBJECT}
-    skip_types = {PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.DATE,
-                  PP_PLACEHOLDER.HEADER}
+    body_types = {
+        PP_PLACEHOLDER.BODY,
+        PP_PLACEHOLDER.OBJECT,
+        PP_PLACEHOLDER.VERTICAL_BODY,
+        PP_PLACEHOLDER.VERTICAL_OBJECT,
+    }
+    skip_types = {PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.HEADER}
     try:
         ordered = sorted(shapes, key=_shape_sort_key)
     except Exception:  # noqa: BLE001 - broken geometry: keep document order
@@ -231,12 +237,28 @@ def _docx_tags():
     from docx.oxml.ns import qn
 
     return {
-        "p": qn("w:p"), "tbl": qn("w:tbl"), "t": qn("w:t"), "tab": qn("w:tab"), "br": qn("w:br"),
-        "cr": qn("w:cr"), "lrpb": qn("w:lastRenderedPageBreak"), "type": qn("w:type"),
-        "blip": qn("a:blip"), "embed": qn("r:embed"), "pPr": qn("w:pPr"), "numPr": qn("w:numPr"),
-        "pageBreakBefore": qn("w:pageBreakBefore"), "pStyle": qn("w:pStyle"), "val": qn("w:val"),
-        "outlineLvl": qn("w:outlineLvl"), "tr": qn("w:tr"), "tc": qn("w:tc"), "sdt": qn("w:sdt"),
-        "sdtContent": qn("w:sdtContent"), "vMerge": qn("w:vMerge"), "tcPr": qn("w:tcPr"),
+        "p": qn("w:p"),
+        "tbl": qn("w:tbl"),
+        "t": qn("w:t"),
+        "tab": qn("w:tab"),
+        "br": qn("w:br"),
+        "cr": qn("w:cr"),
+        "lrpb": qn("w:lastRenderedPageBreak"),
+        "type": qn("w:type"),
+        "blip": qn("a:blip"),
+        "embed": qn("r:embed"),
+        "pPr": qn("w:pPr"),
+        "numPr": qn("w:numPr"),
+        "pageBreakBefore": qn("w:pageBreakBefore"),
+        "pStyle": qn("w:pStyle"),
+        "val": qn("w:val"),
+        "outlineLvl": qn("w:outlineLvl"),
+        "tr": qn("w:tr"),
+        "tc": qn("w:tc"),
+        "sdt": qn("w:sdt"),
+        "sdtContent": qn("w:sdtContent"),
+        "vMerge": qn("w:vMerge"),
+        "tcPr": qn("w:tcPr"),
     }
 
 
@@ -390,8 +412,7 @@ def extract_docx(path, *, limits: Limits, reporter_cb=None, deadline: Deadline |
     if len(pages) > 1 and not pages[-1].blocks and not any(p for p, _ in pending_pics if p == len(pages)):
         pages.pop()
     if len(pages) > limits.max_pages:
-        raise IngestError("too_many_pages",
-                          f"This document has {len(pages)} pages; the limit is {limits.max_pages}.")
+        raise IngestError("too_many_pages", f"This document has {len(pages)} pages; the limit is {limits.max_pages}.")
     for page_no, blob in pending_pics:
         _picture_to_collector(figures, page_no, blob, limits, cache)
     reporter.total = len(pages)

@@ -24,8 +24,9 @@ THUMB_WIDTH = 300
 THUMB_MAX_PIXELS = 300 * 600
 
 # Bullets as they appear in text layers, incl. Symbol/Wingdings private-use code points from Office exports
-PDF_BULLETS = set("•●▪■◦‣∙·○►▸➢➤✓✔-–—*") | {chr(c) for c in (0xF0B7, 0xF0A7, 0xF076, 0xF0D8, 0xF0FC, 0xF06E,
-                                                             0xF0A8, 0xF071, 0xF0E0, 0xF0D9, 0xF075)}
+PDF_BULLETS = set("•●▪■◦‣∙·○►▸➢➤✓✔-–—*") | {
+    chr(c) for c in (0xF0B7, 0xF0A7, 0xF076, 0xF0D8, 0xF0FC, 0xF06E, 0xF0A8, 0xF071, 0xF0E0, 0xF0D9, 0xF075)
+}
 _NUMBERED = re.compile(r"^(\(?\d{1,3}[.)]|[a-z][.)])\s")
 _VOWELS = set("aeiouyAEIOUY")
 
@@ -42,10 +43,15 @@ def open_pdf(path, password: str | None) -> pdfium.PdfDocument:
                 raise IngestError("wrong_password") from exc
             raise IngestError("encrypted") from exc
         if code == pdfium_c.FPDF_ERR_SECURITY or "security" in msg:
-            raise IngestError("encrypted", "This PDF uses an encryption method that is not supported. "
-                                           "Save an unprotected copy and upload that instead.") from exc
-        raise IngestError("corrupt", "This PDF is damaged or incomplete and could not be opened. "
-                                     "Try downloading or exporting it again.") from exc
+            raise IngestError(
+                "encrypted",
+                "This PDF uses an encryption method that is not supported. "
+                "Save an unprotected copy and upload that instead.",
+            ) from exc
+        raise IngestError(
+            "corrupt",
+            "This PDF is damaged or incomplete and could not be opened. Try downloading or exporting it again.",
+        ) from exc
 
 
 # --------------------------------------------------------------------------------------- text layer
@@ -165,11 +171,19 @@ def text_layer_blocks(lines: list[_Line]) -> list[Block]:
         if not text:
             continue
         first = text[0]
-        is_bullet = (first in PDF_BULLETS and (len(text) == 1 or text[1] in " \t\u00a0")) or \
-            (first in "•●▪■◦‣►▸➢➤✓✔") or bool(_NUMBERED.match(text))
+        is_bullet = (
+            (first in PDF_BULLETS and (len(text) == 1 or text[1] in " \t\u00a0"))
+            or (first in "•●▪■◦‣►▸➢➤✓✔")
+            or bool(_NUMBERED.match(text))
+        )
         # headings: clearly larger than body text, short, made of words (not big diagram labels/numbers)
-        big = (body > 0 and ln.size >= 1.15 * body and ln.size >= 0.6 * max_size and len(text.split()) <= 20
-               and re.search(r"[^\W\d_]{3,}", text) is not None)
+        big = (
+            body > 0
+            and ln.size >= 1.15 * body
+            and ln.size >= 0.6 * max_size
+            and len(text.split()) <= 20
+            and re.search(r"[^\W\d_]{3,}", text) is not None
+        )
         height = (ln.top - ln.bottom) if ln.top > ln.bottom else ln.size
         gap = (prev.bottom - ln.top) if prev is not None and prev.top > -math.inf and ln.top > -math.inf else 0
         same_size = prev is not None and prev.size > 0 and abs(ln.size - prev.size) <= 0.15 * prev.size
@@ -282,8 +296,9 @@ def render_gray(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
 
 
 # -------------------------------------------------------------------------------------------- extract
-def extract_pdf(path, *, password: str | None, limits: Limits, reporter_cb=None,
-                deadline: Deadline | None = None) -> list[Page]:
+def extract_pdf(
+    path, *, password: str | None, limits: Limits, reporter_cb=None, deadline: Deadline | None = None
+) -> list[Page]:
     deadline = deadline or Deadline(limits.total_timeout_s)
     pdf = open_pdf(path, password)
     try:
@@ -291,9 +306,10 @@ def extract_pdf(path, *, password: str | None, limits: Limits, reporter_cb=None,
         if n <= 0:
             raise IngestError("corrupt", "This PDF has no readable pages.")
         if n > limits.max_pages:
-            raise IngestError("too_many_pages",
-                              f"This PDF has {n} pages; the limit is {limits.max_pages}. Split it and upload "
-                              "the parts separately.")
+            raise IngestError(
+                "too_many_pages",
+                f"This PDF has {n} pages; the limit is {limits.max_pages}. Split it and upload the parts separately.",
+            )
         reporter = ProgressReporter(n, reporter_cb)
         figures = FigureCollector()
         queue = OcrQueue(limits, deadline, reporter, figures)
@@ -322,8 +338,14 @@ def extract_pdf(path, *, password: str | None, limits: Limits, reporter_cb=None,
         pdf.close()
 
 
-def _process_page(page: pdfium.PdfPage, number: int, limits: Limits, queue: OcrQueue,
-                  figures: FigureCollector, reporter: ProgressReporter) -> Page:
+def _process_page(
+    page: pdfium.PdfPage,
+    number: int,
+    limits: Limits,
+    queue: OcrQueue,
+    figures: FigureCollector,
+    reporter: ProgressReporter,
+) -> Page:
     width_pt, height_pt = page.get_size()
     if not (width_pt > 0 and height_pt > 0) or not math.isfinite(width_pt * height_pt):
         raise IngestError("corrupt", f"Page {number} of this PDF has no valid size.")
@@ -358,8 +380,7 @@ def _process_page(page: pdfium.PdfPage, number: int, limits: Limits, queue: OcrQ
         reporter.step(f"Reading text layer (page {number} of {reporter.total})", finished_page=True)
     else:
         if oversized:
-            raise IngestError("image_too_large",
-                              f"Page {number} contains an image too large to process safely.")
+            raise IngestError("image_too_large", f"Page {number} contains an image too large to process safely.")
         dpi = choose_dpi(width_pt, height_pt, limits)
         reporter.step(f"Rendering page {number} of {reporter.total} for OCR")
         gray = render_gray(page, dpi)

@@ -54,8 +54,14 @@ def _ocr_job(gray: np.ndarray, dpi: int | None, timeout_s: float, find_pictures:
 
 
 class OcrQueue:
-    def __init__(self, limits: Limits, deadline: Deadline, reporter: ProgressReporter,
-                 figures: FigureCollector, find_pictures: bool = True):
+    def __init__(
+        self,
+        limits: Limits,
+        deadline: Deadline,
+        reporter: ProgressReporter,
+        figures: FigureCollector,
+        find_pictures: bool = True,
+    ):
         self.limits = limits
         self.deadline = deadline
         self.reporter = reporter

@@ -201,8 +201,7 @@ def parse_markdown(text: str) -> list[Page]:
 
     new_page()
     return [
-        Page(number=k + 1, blocks=p["blocks"], method="native",
-             notes="\n\n".join(b.text for b in p["notes"]))
+        Page(number=k + 1, blocks=p["blocks"], method="native", notes="\n\n".join(b.text for b in p["notes"]))
         for k, p in enumerate(pages)
     ]
 
@@ -215,8 +214,9 @@ def _text_blocks(lines: list[str]) -> list[Block]:
         if para:
             body = "\n".join(para).strip("\n")
             if body.strip():
-                kind = "list" if all(_LIST.match(x) or x[:1] in " \t" for x in para) and _LIST.match(para[0]) \
-                    else "text"
+                kind = (
+                    "list" if all(_LIST.match(x) or x[:1] in " \t" for x in para) and _LIST.match(para[0]) else "text"
+                )
                 blocks.append(Block(body, kind))
             para.clear()
 

@@ -5,14 +5,21 @@ from apps.lectures.pipeline.chunking import estimate_tokens
 def _deck(n=6):
     pages = []
     for i in range(1, n + 1):
-        pages.append(Page(number=i, method="text", blocks=[
-            Block("Physics 101 — Spring term", "text"),  # running header
-            Block(f"Topic {i}", "heading"),
-            Block("- first point\n- second point", "list"),  # same list on every slide: not at an edge
-            Block(f"Body text for slide {i} about energy.\nThe result is\n{i * 7}", "text"),
-            Block(f"Dr. Smith · University of Somewhere · slide {i + 1}", "text"),  # running footer
-            Block(f"{i} / {n}" if i % 2 else str(i), "text"),  # slide number
-        ], figures=[Figure(1, b"\x89PNG...", 100, 100)] if i == 2 else []))
+        pages.append(
+            Page(
+                number=i,
+                method="text",
+                blocks=[
+                    Block("Physics 101 — Spring term", "text"),  # running header
+                    Block(f"Topic {i}", "heading"),
+                    Block("- first point\n- second point", "list"),  # same list on every slide: not at an edge
+                    Block(f"Body text for slide {i} about energy.\nThe result is\n{i * 7}", "text"),
+                    Block(f"Dr. Smith · University of Somewhere · slide {i + 1}", "text"),  # running footer
+                    Block(f"{i} / {n}" if i % 2 else str(i), "text"),  # slide number
+                ],
+                figures=[Figure(1, b"\x89PNG...", 100, 100)] if i == 2 else [],
+            )
+        )
     return pages
 
 
@@ -34,8 +41,10 @@ def test_clean_pages_drops_running_header_footer_and_numbers():
 
 
 def test_clean_pages_explicit_page_labels_and_small_docs():
-    pages = [Page(number=1, blocks=[Block("Intro\nPage 1 of 2", "text")]),
-             Page(number=2, blocks=[Block("Slide 2\nMore", "text")])]
+    pages = [
+        Page(number=1, blocks=[Block("Intro\nPage 1 of 2", "text")]),
+        Page(number=2, blocks=[Block("Slide 2\nMore", "text")]),
+    ]
     cleaned = clean_pages(pages)
     assert cleaned[0].text == "Intro" and cleaned[1].text == "More"
     # two pages are too few to call a repeated line a footer
@@ -45,7 +54,7 @@ def test_clean_pages_explicit_page_labels_and_small_docs():
 
 def test_chunks_stay_within_pages_and_overlap():
     words = [f"w{i}" for i in range(1200)]
-    long_text = "\n".join(" ".join(words[i:i + 12]) for i in range(0, 1200, 12))
+    long_text = "\n".join(" ".join(words[i : i + 12]) for i in range(0, 1200, 12))
     pages = [
         Page(number=1, blocks=[Block("Big title", "heading"), Block(long_text, "text")]),
         Page(number=2, blocks=[Block("- a\n- b\n- c", "list")], notes="Remember to mention the exam."),

@@ -28,8 +28,9 @@ EXPECTED = {
 
 def _run(path, **kwargs):
     kind = detect_kind(path)
-    return run_isolated(extract, path, kind, limits=LIMITS, timeout_s=HARD_TIMEOUT, memory_mb=LIMITS.memory_mb,
-                        **kwargs)
+    return run_isolated(
+        extract, path, kind, limits=LIMITS, timeout_s=HARD_TIMEOUT, memory_mb=LIMITS.memory_mb, **kwargs
+    )
 
 
 @pytest.mark.parametrize("rel,code", sorted(EXPECTED.items(), key=lambda kv: kv[0]))
@@ -80,7 +81,8 @@ def test_total_timeout_inside_extract():
     limits = Limits(total_timeout_s=1, ocr_processes=1)
     t0 = time.monotonic()
     with pytest.raises(IngestError) as exc:
-        run_isolated(extract, fixture_path("scans/ocrmypdf_cardinal.pdf"), "pdf", limits=limits, timeout_s=30,
-                     memory_mb=1024)
+        run_isolated(
+            extract, fixture_path("scans/ocrmypdf_cardinal.pdf"), "pdf", limits=limits, timeout_s=30, memory_mb=1024
+        )
     assert exc.value.code == "timeout"
     assert time.monotonic() - t0 < 10

@@ -81,8 +81,7 @@ def test_oversized_embedded_image_is_skipped_not_decoded(tmp_path):
 
 def test_scanned_pdf_page_with_oversized_image(tmp_path):
     path = tmp_path / "scan.pdf"
-    Image.open(fixture_path("scans/tess_phototest.tif")).convert("L").resize((1920, 1440)).save(
-        path, resolution=600)
+    Image.open(fixture_path("scans/tess_phototest.tif")).convert("L").resize((1920, 1440)).save(path, resolution=600)
     with pytest.raises(IngestError) as exc:
         extract(path, "pdf", limits=Limits(max_page_pixels=2_000_000))
     assert exc.value.code == "image_too_large"

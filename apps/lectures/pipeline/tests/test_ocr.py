@@ -62,8 +62,9 @@ def test_ocr_auto_rotation_cardinal():
     truth = _truth("scans/ocrmypdf_linn.txt")
     progress = []
     t0 = time.monotonic()
-    pages = extract(fixture_path("scans/ocrmypdf_cardinal.pdf"), "pdf", limits=LIMITS,
-                    progress=lambda *a: progress.append(a))
+    pages = extract(
+        fixture_path("scans/ocrmypdf_cardinal.pdf"), "pdf", limits=LIMITS, progress=lambda *a: progress.append(a)
+    )
     elapsed = time.monotonic() - t0
     assert len(pages) == 4
     for p in pages:

@@ -13,7 +13,7 @@ def test_py4e_pptx_slides_notes_tables_figures():
     pages = extract(fixture_path("lectures/py4e_Pythonlearn-02-Expressions.pptx"), "pptx")
     assert len(pages) == 34
     assert all(p.method == "native" and p.thumbnail is None and p.confidence is None for p in pages)
-    assert pages[0].blocks[0] .kind == "heading"
+    assert pages[0].blocks[0].kind == "heading"
     assert pages[0].blocks[0].text == "Variables, Expressions, and Statements"
     # speaker notes are kept apart from the slide text
     assert "Note from Chuck" in pages[0].notes

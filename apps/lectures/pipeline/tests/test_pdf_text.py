@@ -8,11 +8,20 @@ from apps.lectures.pipeline.pdf import choose_dpi, text_is_usable
 from .conftest import fixture_path
 
 DECKS = [
-    ("lectures/py4e_Pythonlearn-02-Expressions.pdf", 35,
-     {1: "Variables, Expressions, and", 4: "A variable is a named place in the memory",
-      16: "Asterisk is multiplication"}),
-    ("lectures/scicomp_lectures_tut_2018_5.pdf", 24,
-     {1: "Python 3 for scientific computing", 3: "n-dimensional array"}),
+    (
+        "lectures/py4e_Pythonlearn-02-Expressions.pdf",
+        35,
+        {
+            1: "Variables, Expressions, and",
+            4: "A variable is a named place in the memory",
+            16: "Asterisk is multiplication",
+        },
+    ),
+    (
+        "lectures/scicomp_lectures_tut_2018_5.pdf",
+        24,
+        {1: "Python 3 for scientific computing", 3: "n-dimensional array"},
+    ),
     ("lectures/grobol_xml-slides.pdf", 10, {1: "HTML permettait de décrire des documents web", 10: "CDATA"}),
 ]
 

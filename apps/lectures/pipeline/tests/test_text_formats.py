@@ -10,8 +10,7 @@ def test_quarto_slides():
     assert all(p.method == "native" and p.thumbnail is None for p in pages)
     text = "\n".join(p.text for p in pages)
     assert "format:" not in text and "revealjs" not in text  # YAML front matter stripped
-    assert pages[0].blocks[0] == pages[0].blocks[0].__class__("Décrire et manipuler un document numérique",
-                                                                "heading")
+    assert pages[0].blocks[0] == pages[0].blocks[0].__class__("Décrire et manipuler un document numérique", "heading")
     intro = next(p for p in pages if p.blocks and p.blocks[0].text == "Introduction")
     assert [b.kind for b in intro.blocks][:3] == ["heading", "text", "list"]
     # a page per '---' slide and per #/## heading; code blocks stay text
@@ -64,8 +63,10 @@ Say hello.
         ("list", "- item one\n- item two\n  continued"),
         ("table", "a | b\n1 | 2"),
     ]
-    assert [(b.kind, b.text) for b in pages[2].blocks] == [("heading", "Second part"),
-                                                          ("text", 'print("# not a heading")')]
+    assert [(b.kind, b.text) for b in pages[2].blocks] == [
+        ("heading", "Second part"),
+        ("text", 'print("# not a heading")'),
+    ]
     assert pages[2].notes == "Say hello."
     assert [b.kind for b in pages[3].blocks] == ["heading", "list"]
 
