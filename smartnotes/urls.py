@@ -17,6 +17,8 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns.append(path("styleguide/", TemplateView.as_view(template_name="core/styleguide.html"), name="styleguide"))
+    urlpatterns.append(
+        path("styleguide/", TemplateView.as_view(template_name="core/styleguide.html"), name="styleguide")
+    )
 
 handler404 = "apps.core.views.not_found"

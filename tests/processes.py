@@ -59,7 +59,7 @@ def _stop(proc: subprocess.Popen, grace: float = 10) -> None:
 
 @contextmanager
 def running_worker(log_path: Path, **env):
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 - closed in finally, after the process
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "qcluster"],
         cwd=ROOT,
@@ -78,7 +78,7 @@ def running_worker(log_path: Path, **env):
 @contextmanager
 def running_server(log_path: Path, **env):
     port = free_port()
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 - closed in finally, after the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "smartnotes.asgi:application"],
         cwd=ROOT,

@@ -15,7 +15,9 @@ def profile(request):
     instance, _ = Profile.objects.get_or_create(user=request.user)
     form = ProfileForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(actor=request.user, **{k: form.cleaned_data[k] for k in ("full_name", "email", "srs_algorithm")})
+        services.update_profile(
+            actor=request.user, **{k: form.cleaned_data[k] for k in ("full_name", "email", "srs_algorithm")}
+        )
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

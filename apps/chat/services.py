@@ -362,6 +362,10 @@ def _plan(turn: Turn, actor, conversation: Conversation) -> None:
     mode = "hybrid" if fingerprint["embedding_models"] in ([], [current_model]) else "text"
     hits = retrieval.search(actor, turn.question, k=TOP_K, mode=mode, **scope)
     relevant = retrieval.relevant_hits(hits)
+    if not relevant and history:
+        # A follow-up ("explain more", "and for floats?") finds nothing alone: read it with the last question.
+        follow_up = f"{history[-1][0]}\n{turn.question}"
+        relevant = retrieval.relevant_hits(retrieval.search(actor, follow_up, k=TOP_K, mode=mode, **scope))
     turn.passages = [
         {"lecture_name": h.lecture_name, "page": h.page, "text": h.text, "citation": _citation(h)}
         for h in relevant[:PROMPT_PASSAGES]

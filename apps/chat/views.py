@@ -66,9 +66,19 @@ def new_subject_conversation(request, subject_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def conversation_detail(request, pk):
     conversation = selectors.get_conversation_for_user(request.user, pk)
+    if request.method == "POST":
+        # Without JavaScript the form posts here: answer without streaming, then show the conversation.
+        try:
+            services.ask(
+                request.user, conversation, request.POST.get("message", ""), use_web=bool(request.POST.get("use_web"))
+            )
+        except services.ChatError as exc:
+            messages.warning(request, exc.message)
+        return redirect(conversation)
     chat_messages = list(selectors.messages_for(conversation))
     context = {
         "conversation": conversation,
@@ -95,7 +105,7 @@ def conversation_rename(request, pk):
             if request.htmx:
                 return render(request, "chat/detail.html#title", {"conversation": conversation})
             messages.success(request, "Conversation renamed.")
-            return redirect(request.POST.get("next") == "list" and _list_url(conversation) or conversation)
+            return redirect(conversation)
     if request.htmx:
         if request.GET.get("cancel"):
             return render(request, "chat/detail.html#title", {"conversation": conversation})

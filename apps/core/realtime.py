@@ -29,4 +29,6 @@ def push_to_user(user_id: int, event: str, *, html: str = "", data: dict | None 
 
 async def apush_to_user(user_id: int, event: str, *, html: str = "", data: dict | None = None) -> None:
     layer = get_channel_layer()
-    await layer.group_send(user_group(user_id), {"type": "user.event", "event": event, "html": html, "data": data or {}})
+    await layer.group_send(
+        user_group(user_id), {"type": "user.event", "event": event, "html": html, "data": data or {}}
+    )

@@ -66,3 +66,6 @@ class ReviewLog(models.Model):
     class Meta:
         ordering = ["-reviewed_at"]
         indexes = [models.Index(fields=["owner", "-reviewed_at"], name="review_owner_time")]
+
+    def __str__(self):
+        return f"review of card {self.card_id} ({self.algorithm} {self.rating})"

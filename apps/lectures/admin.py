@@ -18,7 +18,15 @@ class LectureAdmin(admin.ModelAdmin):
     list_filter = ["status", "file_type", "error_code", "uploaded_at"]
     search_fields = ["name", "original_filename", "owner__username", "subject__name", "error_message"]
     raw_id_fields = ["owner", "subject"]
-    readonly_fields = ["sha256", "file_size", "processing_time", "processed_at", "processing_started_at", "heartbeat_at", "task_id"]
+    readonly_fields = [
+        "sha256",
+        "file_size",
+        "processing_time",
+        "processed_at",
+        "processing_started_at",
+        "heartbeat_at",
+        "task_id",
+    ]
     date_hierarchy = "uploaded_at"
     inlines = [LecturePageInline]
     list_select_related = ["owner", "subject"]

@@ -118,7 +118,7 @@ def extract(lecture: Lecture, tracker: ProgressTracker) -> list[pipeline.Page]:
     try:
         with _children_allowed():
             return pipeline.run_isolated(
-            pipeline.extract,
+                pipeline.extract,
                 str(source_path(lecture)),
                 lecture.file_type,
                 limits=limits,
@@ -181,8 +181,12 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                 row.thumbnail.save(f"page_{page.number:03d}.{ext}", ContentFile(page.thumbnail), save=False)
             row.save()
             for figure in page.figures:
-                fig = Figure(lecture=lecture, page=page.number, index=figure.index, width=figure.width, height=figure.height)
-                fig.image.save(f"slide_{page.number:02d}_fig_{figure.index:02d}.png", ContentFile(figure.png), save=False)
+                fig = Figure(
+                    lecture=lecture, page=page.number, index=figure.index, width=figure.width, height=figure.height
+                )
+                fig.image.save(
+                    f"slide_{page.number:02d}_fig_{figure.index:02d}.png", ContentFile(figure.png), save=False
+                )
                 fig.save()
                 figure_count += 1
         Chunk.objects.bulk_create(
@@ -262,7 +266,9 @@ def run(lecture_id: int, token: str) -> str:
         return exc.code
     except ai.AIError as exc:
         log.warning("lecture %s: embedding failed: %s", lecture.pk, exc)
-        fail(lecture, "embedding", "Indexing the text failed because the embedding service is unavailable. Press Retry.")
+        fail(
+            lecture, "embedding", "Indexing the text failed because the embedding service is unavailable. Press Retry."
+        )
         return "embedding"
     except Exception:
         log.exception("lecture %s: unexpected failure", lecture.pk)

@@ -129,7 +129,9 @@ class Chunk(models.Model):
 
     class Meta:
         ordering = ["lecture", "chunk_index"]
-        constraints = [models.UniqueConstraint(fields=["lecture", "chunk_index"], name="chunk_index_unique_per_lecture")]
+        constraints = [
+            models.UniqueConstraint(fields=["lecture", "chunk_index"], name="chunk_index_unique_per_lecture")
+        ]
         indexes = [
             HnswIndex(
                 name="chunk_embedding_hnsw",

@@ -113,9 +113,7 @@ def fuse(*rankings: list[int]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def search(
-    user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hybrid", query_vector=None
-) -> list[Hit]:
+def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hybrid", query_vector=None) -> list[Hit]:
     """The retrieval entry point. mode: "hybrid" (default), "vector" or "text".
 
     `query_vector` skips embedding the query (callers that already have it, benchmarks).

@@ -86,7 +86,9 @@ def lecture_reprocess(request, pk):
 def lecture_clear(request, pk):
     lecture = selectors.get_lecture_for_user(request.user, pk)
     count = services.clear_memory(actor=request.user, lecture=lecture)
-    messages.success(request, f"Cleared {count} indexed passage{'s' if count != 1 else ''}. Your file and pages are kept.")
+    messages.success(
+        request, f"Cleared {count} indexed passage{'s' if count != 1 else ''}. Your file and pages are kept."
+    )
     return redirect("lectures:detail", pk=lecture.pk)
 
 

@@ -5,7 +5,17 @@ from apps.sharing.models import ShareLink
 
 @admin.register(ShareLink)
 class ShareLinkAdmin(admin.ModelAdmin):
-    list_display = ["short_code", "owner", "lecture", "document", "is_active", "view_count", "max_views", "expires_at", "last_accessed_at"]
+    list_display = [
+        "short_code",
+        "owner",
+        "lecture",
+        "document",
+        "is_active",
+        "view_count",
+        "max_views",
+        "expires_at",
+        "last_accessed_at",
+    ]
     list_filter = ["is_active", "expires_at", "created_at"]
     search_fields = ["code", "owner__username", "lecture__name"]
     raw_id_fields = ["owner", "lecture", "document"]

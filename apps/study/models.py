@@ -35,3 +35,6 @@ class StudySession(models.Model):
             models.Index(fields=["subject", "-started_at"], name="study_subject_started"),
             models.Index(fields=["session_type"], name="study_type"),
         ]
+
+    def __str__(self):
+        return f"{self.get_session_type_display()} session of {self.user_id} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,9 @@ class DuplicateSubjectName(ValueError):
 def create_subject(*, actor, name: str, description: str = "", color: str = "#4f46e5", icon: str = "book") -> Subject:
     try:
         with transaction.atomic():
-            return Subject.objects.create(user=actor, name=name.strip(), description=description, color=color, icon=icon)
+            return Subject.objects.create(
+                user=actor, name=name.strip(), description=description, color=color, icon=icon
+            )
     except IntegrityError as exc:
         if "subject_name_unique_per_user" in str(exc):
             raise DuplicateSubjectName(name) from exc

@@ -9,7 +9,12 @@ pytestmark = pytest.mark.django_db
 def test_sign_up_then_log_in_with_username_or_email(client):
     response = client.post(
         reverse("account_signup"),
-        {"username": "grace", "email": "grace@example.org", "password1": "a-Long-unusual-pass-42", "password2": "a-Long-unusual-pass-42"},
+        {
+            "username": "grace",
+            "email": "grace@example.org",
+            "password1": "a-Long-unusual-pass-42",
+            "password2": "a-Long-unusual-pass-42",
+        },
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(username="grace")
@@ -23,7 +28,8 @@ def test_sign_up_then_log_in_with_username_or_email(client):
 
 def test_sign_up_rejects_a_weak_password(client):
     response = client.post(
-        reverse("account_signup"), {"username": "weak", "email": "weak@example.org", "password1": "123", "password2": "123"}
+        reverse("account_signup"),
+        {"username": "weak", "email": "weak@example.org", "password1": "123", "password2": "123"},
     )
     assert response.status_code == 200
     assert not get_user_model().objects.filter(username="weak").exists()

@@ -1,6 +1,5 @@
 """The realtime path end to end: a task run by a real worker process reaches a websocket client."""
 
-import asyncio
 import uuid
 
 import pytest
@@ -33,7 +32,9 @@ async def test_a_user_receives_only_their_own_events(user, other_user):
     from apps.core.realtime import apush_to_user
 
     mine = WebsocketCommunicator(application, "/ws/events/", headers=await sync_to_async(_session_headers)(user))
-    theirs = WebsocketCommunicator(application, "/ws/events/", headers=await sync_to_async(_session_headers)(other_user))
+    theirs = WebsocketCommunicator(
+        application, "/ws/events/", headers=await sync_to_async(_session_headers)(other_user)
+    )
     assert (await mine.connect())[0]
     assert (await theirs.connect())[0]
     await apush_to_user(user.pk, "hello", html='<div id="x" hx-swap-oob="true">for you</div>')
@@ -47,7 +48,9 @@ async def test_worker_task_reaches_the_users_socket(user, tmp_path):
     from asgiref.sync import sync_to_async
     from django_q.tasks import async_task
 
-    communicator = WebsocketCommunicator(application, "/ws/events/?format=json", headers=await sync_to_async(_session_headers)(user))
+    communicator = WebsocketCommunicator(
+        application, "/ws/events/?format=json", headers=await sync_to_async(_session_headers)(user)
+    )
     connected, _ = await communicator.connect()
     assert connected
     token = uuid.uuid4().hex
@@ -55,7 +58,7 @@ async def test_worker_task_reaches_the_users_socket(user, tmp_path):
         await sync_to_async(async_task)("apps.core.tasks.ping_user", user.pk, token)
         try:
             message = await communicator.receive_json_from(timeout=60)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pytest.fail("no event arrived from the worker; log:\n" + (tmp_path / "worker.log").read_text()[-3000:])
     assert message == {"event": "ping", "data": {"token": token}}
     await communicator.disconnect()

@@ -6,6 +6,7 @@ python -m apps.lectures.pipeline.bench [fixtures_dir]
 from __future__ import annotations
 
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -53,12 +54,19 @@ def main() -> None:
         )
     for workers in (1, 2):
         t = time.perf_counter()
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self0 = resource.getrusage(resource.RUSAGE_SELF)
         pages = extract(fx / "scans/ocrmypdf_cardinal.pdf", "pdf", limits=Limits(ocr_processes=workers))
         dt = time.perf_counter() - t
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self1 = resource.getrusage(resource.RUSAGE_SELF)
+        tess_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+        py_cpu = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
         cers = ", ".join(f"{cer(p.text, linn):.4f}" for p in pages)
         print(
-            f"OCR cardinal (4 dense letter pages, 300 dpi) with {workers} worker(s): {dt:.1f}s = "
-            f"{dt / len(pages):.2f} s/page; CER per page: {cers}"
+            f"OCR cardinal (4 dense letter pages, 300 dpi) with {workers} worker(s): {dt:.1f}s wall = "
+            f"{dt / len(pages):.2f} s/page; CPU per page: tesseract {tess_cpu / len(pages):.2f}s + "
+            f"python {py_cpu / len(pages):.2f}s; CER per page: {cers}"
         )
     print(f"load average after: {os.getloadavg()}")
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import struct
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from PIL import Image
 
 from .detect import KINDS
@@ -88,6 +92,11 @@ def _extract(path: Path, kind: str, password: str | None, limits: Limits, progre
         ArithmeticError,
         RuntimeError,
         LookupError,
+        SyntaxError,  # lxml XMLSyntaxError
+        zlib.error,
+        zipfile.BadZipFile,
+        struct.error,
+        pdfium.PdfiumError,
     ) as exc:
         # A library choked on malformed input. Logged with traceback so real bugs stay visible.
         log.warning("extraction of %s (%s) failed", path.name, kind, exc_info=True)

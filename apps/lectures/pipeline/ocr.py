@@ -37,6 +37,7 @@ from .models import Block  # noqa: E402
 cv2.setNumThreads(1)
 
 LANG = os.environ.get("SMARTNOTES_OCR_LANG", "eng")
+LOW_CONFIDENCE = 60.0
 BULLETS = set("•●▪◦‣∙·*-–—►▸➢✓")
 # how Tesseract often reads round bullets; only trusted at the start of a line of 3+ words
 BULLET_LOOKALIKES = {"¢", "©", "®", "«", "e", "o", "°", "»"}
@@ -247,23 +248,40 @@ def ocr_image(
     angle = estimate_skew(gray) if deskew else 0.0
     if abs(angle) >= 0.3:
         gray = rotate_gray(gray, angle)
+    data = _recognise(gray, dpi, deadline)
+    if data is None:
+        return OcrResult(skew_angle=angle), gray
+    blocks, conf, nwords = data_to_blocks(data)
+    if conf is not None and conf < LOW_CONFIDENCE and nwords >= 10 and deadline - time.monotonic() > 5:
+        # Poor result: maybe an orientation the in-pass OSD was not sure enough about. Ask OSD explicitly
+        # (with a lower confidence bar) and keep the rotated reading only if it is clearly better.
+        quarter = detect_orientation(Image.fromarray(gray), timeout_s=min(30, deadline - time.monotonic()))
+        if quarter:
+            rotated = np.ascontiguousarray(np.rot90(gray, quarter // 90))
+            data2 = _recognise(rotated, dpi, deadline)
+            if data2 is not None:
+                blocks2, conf2, nwords2 = data_to_blocks(data2)
+                if conf2 is not None and conf2 > conf + 10:
+                    gray, data, blocks, conf, nwords = rotated, data2, blocks2, conf2, nwords2
+    boxes = _picture_boxes(data, gray.shape) if find_pictures else []
+    return OcrResult(blocks=blocks, confidence=conf, words=nwords, skew_angle=angle, picture_boxes=boxes), gray
+
+
+def _recognise(gray: np.ndarray, dpi: int | None, deadline: float) -> dict | None:
+    """image_to_data within the page deadline; None when Tesseract finds nothing it can process."""
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise IngestError("timeout", "Reading one page took too long and was stopped.")
     try:
-        data = _run_tesseract_data(gray, dpi, remaining)
+        return _run_tesseract_data(gray, dpi, remaining)
     except RuntimeError as exc:  # pytesseract: 'Tesseract process timeout'
         if "timeout" in str(exc).lower():
             raise IngestError("timeout", "Reading one page took too long and was stopped.") from exc
         raise
     except pytesseract.TesseractError as exc:
-        # e.g. an empty page; treat as "no text on this page"
         if exc.status in (-9, -6, -11):  # killed (memory limit) / abort / segfault
             raise IngestError("too_much_memory", "Text recognition ran out of memory on one page.") from exc
-        return OcrResult(skew_angle=angle), gray
-    blocks, conf, nwords = data_to_blocks(data)
-    boxes = _picture_boxes(data, gray.shape) if find_pictures else []
-    return OcrResult(blocks=blocks, confidence=conf, words=nwords, skew_angle=angle, picture_boxes=boxes), gray
+        return None  # e.g. an empty page: no text on this page
 
 
 def make_ocr_pool(workers: int) -> ThreadPoolExecutor:

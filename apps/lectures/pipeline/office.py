@@ -328,7 +328,9 @@ def extract_docx(path, *, limits: Limits, reporter_cb=None, deadline: Deadline |
             if ps is not None:
                 sid = ps.get(T["val"]) or ""
                 style = style_names.get(sid, sid.lower())
-            if ppr.find(T["outlineLvl"]) is not None and style not in ("normal", ""):
+            outline = ppr.find(T["outlineLvl"])
+            level = (outline.get(T["val"]) or "9") if outline is not None else "9"
+            if level.isdigit() and int(level) < 9:
                 return "heading"
         if style.startswith("heading") or style in ("title", "subtitle") or style.startswith("titre"):
             return "heading"

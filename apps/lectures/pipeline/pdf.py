@@ -323,9 +323,13 @@ def extract_pdf(
                     reporter.step(f"Page {i + 1} could not be read and was skipped", finished_page=True)
                     continue
                 try:
-                    pages.append(_process_page(page, i + 1, limits, queue, figures, reporter))
+                    result = _process_page(page, i + 1, limits, queue, figures, reporter)
                 finally:
                     page.close()
+                if result is None:
+                    reporter.step(f"Page {i + 1} has no valid size and was skipped", finished_page=True)
+                else:
+                    pages.append(result)
             queue.finish()
         finally:
             queue.close()
@@ -345,10 +349,10 @@ def _process_page(
     queue: OcrQueue,
     figures: FigureCollector,
     reporter: ProgressReporter,
-) -> Page:
+) -> Page | None:
     width_pt, height_pt = page.get_size()
     if not (width_pt > 0 and height_pt > 0) or not math.isfinite(width_pt * height_pt):
-        raise IngestError("corrupt", f"Page {number} of this PDF has no valid size.")
+        return None
     images = _image_objects(page)
     oversized = False
     big_picture = False
@@ -371,8 +375,7 @@ def _process_page(
         usable = False  # a page number or caption over a scanned image: read the image
 
     out = Page(number=number, method="text")
-    page_too_big = page_pixels(width_pt, height_pt, 72 * THUMB_WIDTH / max(width_pt, 1)) > limits.max_page_pixels
-    if not oversized and not page_too_big:
+    if not oversized:  # rendering even a thumbnail would decode the oversized image
         out.thumbnail = render_thumbnail(page, width_pt, height_pt)
 
     if usable:

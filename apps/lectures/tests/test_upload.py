@@ -22,7 +22,9 @@ def _leftovers(settings, user):
     return [f for f in files if f.is_file()] + tmp
 
 
-def test_a_markdown_file_is_accepted_and_queued(owner_client, subject, user, settings, django_capture_on_commit_callbacks):
+def test_a_markdown_file_is_accepted_and_queued(
+    owner_client, subject, user, settings, django_capture_on_commit_callbacks
+):
     from django_q.models import OrmQ
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,7 +91,13 @@ def test_upload_without_javascript_redirects_with_messages(owner_client, subject
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("lecture.PDF", "lecture.pdf"), ("a/b\\c.pdf", "c.pdf"), ("  .hidden.pdf", "hidden.pdf"), ("<script>.pdf", "script.pdf"), ("x.exe", "x.pdf")],
+    [
+        ("lecture.PDF", "lecture.pdf"),
+        ("a/b\\c.pdf", "c.pdf"),
+        ("  .hidden.pdf", "hidden.pdf"),
+        ("<script>.pdf", "script.pdf"),
+        ("x.exe", "x.pdf"),
+    ],
 )
 def test_file_names_are_sanitised(name, expected):
     from apps.lectures.validation import sanitise_filename

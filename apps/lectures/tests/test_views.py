@@ -11,8 +11,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lecture(user, subject, settings):
     lecture = Lecture.objects.create(
-        owner=user, subject=subject, name="Week 1", original_filename="week1.pdf", file_type="pdf",
-        status=LectureStatus.COMPLETED, page_count=1,
+        owner=user,
+        subject=subject,
+        name="Week 1",
+        original_filename="week1.pdf",
+        file_type="pdf",
+        status=LectureStatus.COMPLETED,
+        page_count=1,
     )
     lecture.file.save("week1.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
     page = LecturePage(lecture=lecture, number=1, text="Variables hold values", method="text")
@@ -42,7 +47,20 @@ def _urls(lecture):
     }
 
 
-VIEWS = ["detail", "status", "file", "page", "thumbnail", "figure", "delete", "retry", "reprocess", "clear", "password", "upload"]
+VIEWS = [
+    "detail",
+    "status",
+    "file",
+    "page",
+    "thumbnail",
+    "figure",
+    "delete",
+    "retry",
+    "reprocess",
+    "clear",
+    "password",
+    "upload",
+]
 READS = ["detail", "status", "file", "page", "thumbnail", "figure", "delete"]
 
 
@@ -94,13 +112,17 @@ def test_subject_page_lists_its_lectures(owner_client, lecture):
 
 
 def test_failed_lecture_offers_retry(owner_client, lecture):
-    Lecture.objects.filter(pk=lecture.pk).update(status=LectureStatus.FAILED, error_code="corrupt", error_message="Damaged file.")
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.FAILED, error_code="corrupt", error_message="Damaged file."
+    )
     html = owner_client.get(reverse("lectures:detail", args=[lecture.pk])).content.decode()
     assert "Damaged file." in html and "Retry" in html
 
 
 def test_encrypted_lecture_asks_for_the_password(owner_client, lecture):
-    Lecture.objects.filter(pk=lecture.pk).update(status=LectureStatus.FAILED, error_code="encrypted", error_message="Locked.")
+    Lecture.objects.filter(pk=lecture.pk).update(
+        status=LectureStatus.FAILED, error_code="encrypted", error_message="Locked."
+    )
     html = owner_client.get(reverse("lectures:detail", args=[lecture.pk])).content.decode()
     assert 'name="password"' in html
 
@@ -154,6 +176,8 @@ def test_another_users_subject_cannot_receive_uploads(other_client, subject):
 
 def test_lists_are_scoped(owner_client, other_user, lecture):
     other_subject = SubjectFactory(user=other_user)
-    Lecture.objects.create(owner=other_user, subject=other_subject, name="Secret lecture", original_filename="s.pdf", file_type="pdf")
+    Lecture.objects.create(
+        owner=other_user, subject=other_subject, name="Secret lecture", original_filename="s.pdf", file_type="pdf"
+    )
     html = owner_client.get(reverse("subjects:detail", args=[lecture.subject_id])).content.decode()
     assert "Secret lecture" not in html

@@ -68,8 +68,13 @@ def test_a_lecture_that_keeps_dying_ends_failed_with_a_reason(user, subject, set
     from django.utils import timezone
 
     lecture = Lecture.objects.create(
-        owner=user, subject=subject, name="x", original_filename="x.pdf", file_type="pdf",
-        status=LectureStatus.PROCESSING, attempts=settings.INGEST_MAX_ATTEMPTS,
+        owner=user,
+        subject=subject,
+        name="x",
+        original_filename="x.pdf",
+        file_type="pdf",
+        status=LectureStatus.PROCESSING,
+        attempts=settings.INGEST_MAX_ATTEMPTS,
         heartbeat_at=timezone.now() - timezone.timedelta(hours=1),
     )
     assert services.recover_stale_lectures() == {"requeued": [], "failed": [lecture.pk]}

@@ -52,7 +52,9 @@ def test_list_shows_an_empty_state(owner_client):
 
 
 def test_it_creates_a_subject(owner_client, user):
-    response = owner_client.post(reverse("subjects:create"), {"name": "  Linear   Algebra ", "color": "#ff5733", "icon": "calculator"})
+    response = owner_client.post(
+        reverse("subjects:create"), {"name": "  Linear   Algebra ", "color": "#ff5733", "icon": "calculator"}
+    )
     subject = Subject.objects.get(user=user)
     assert response.status_code == 302
     assert subject.name == "Linear Algebra"
@@ -60,7 +62,9 @@ def test_it_creates_a_subject(owner_client, user):
 
 
 def test_htmx_create_returns_the_new_card_and_a_fresh_form(owner_client, user, htmx_headers):
-    response = owner_client.post(reverse("subjects:create"), {"name": "Physics", "color": "#112233", "icon": "flask"}, **htmx_headers)
+    response = owner_client.post(
+        reverse("subjects:create"), {"name": "Physics", "color": "#112233", "icon": "flask"}, **htmx_headers
+    )
     html = response.content.decode()
     assert response.status_code == 200
     subject = Subject.objects.get(user=user, name="Physics")
@@ -76,7 +80,9 @@ def test_it_rejects_duplicate_name_case_insensitively(owner_client, subject):
 
 
 def test_htmx_duplicate_retargets_the_form(owner_client, subject, htmx_headers):
-    response = owner_client.post(reverse("subjects:create"), {"name": "Algorithms", "color": "#000000", "icon": "book"}, **htmx_headers)
+    response = owner_client.post(
+        reverse("subjects:create"), {"name": "Algorithms", "color": "#000000", "icon": "book"}, **htmx_headers
+    )
     assert response["HX-Retarget"] == "#subject-form"
     assert "already have a subject" in response.content.decode()
 
@@ -95,7 +101,7 @@ def test_it_rejects_a_bad_colour(owner_client, user):
 
 def test_inline_rename_returns_the_card(owner_client, subject, htmx_headers):
     edit_form = owner_client.get(reverse("subjects:edit", args=[subject.pk]), **htmx_headers)
-    assert 'hx-post="%s"' % reverse("subjects:edit", args=[subject.pk]) in edit_form.content.decode()
+    assert f'hx-post="{reverse("subjects:edit", args=[subject.pk])}"' in edit_form.content.decode()
     response = owner_client.post(
         reverse("subjects:edit", args=[subject.pk]),
         {"name": "Algorithms II", "color": "#123456", "icon": "code", "description": "graphs"},
@@ -109,7 +115,9 @@ def test_inline_rename_returns_the_card(owner_client, subject, htmx_headers):
 
 def test_rename_to_an_existing_name_is_a_form_error(owner_client, subject, user):
     SubjectFactory(user=user, name="Databases")
-    response = owner_client.post(reverse("subjects:edit", args=[subject.pk]), {"name": "DATABASES", "color": "#123456", "icon": "code"})
+    response = owner_client.post(
+        reverse("subjects:edit", args=[subject.pk]), {"name": "DATABASES", "color": "#123456", "icon": "code"}
+    )
     assert response.status_code == 200
     assert "already have a subject" in response.content.decode()
     subject.refresh_from_db()

@@ -101,3 +101,22 @@ def test_deskew_estimate(angle):
     for quarter in (0, 1):
         img = np.ascontiguousarray(np.rot90(rotate_gray(gray, angle), quarter))
         assert abs(estimate_skew(img) + angle) <= 0.3
+
+
+@pytest.mark.parametrize("quarter", [0, 1, 2])
+def test_explicit_osd_orientation(quarter):
+    from PIL import Image
+
+    from apps.lectures.pipeline.ocr import detect_orientation
+
+    img = Image.open(fixture_path("scans/tess_eurotext.tif")).convert("L").rotate(90 * quarter, expand=True)
+    fix = detect_orientation(img)
+    assert (fix + 90 * quarter) % 360 == 0
+
+
+def test_osd_failure_on_sparse_page_falls_back_to_zero():
+    from PIL import Image
+
+    from apps.lectures.pipeline.ocr import detect_orientation
+
+    assert detect_orientation(Image.new("L", (400, 300), 255)) == 0

@@ -148,3 +148,23 @@ def test_zip_bomb_is_refused(tmp_path):
     with pytest.raises(IngestError) as exc:
         extract(path, "docx", limits=Limits(memory_mb=1024))
     assert exc.value.code == "too_much_memory"
+
+
+def test_docx_outline_level_heading(tmp_path):
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    p = document.add_paragraph("Custom styled heading")
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "0")
+    p._p.get_or_add_pPr().append(outline)
+    body = document.add_paragraph("Body")
+    body_outline = OxmlElement("w:outlineLvl")
+    body_outline.set(qn("w:val"), "9")  # "body text" level
+    body._p.get_or_add_pPr().append(body_outline)
+    path = tmp_path / "outline.docx"
+    document.save(path)
+    pages = extract(path, "docx")
+    assert [(b.kind, b.text) for b in pages[0].blocks] == [("heading", "Custom styled heading"), ("text", "Body")]
