@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from apps.core import views as core_views
+from smartnotes.api import api
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("apps.accounts.urls")),
     path("subjects/", include("apps.subjects.urls")),

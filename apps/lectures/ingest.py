@@ -9,7 +9,6 @@ import contextlib
 import logging
 import multiprocessing
 import threading
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -91,45 +90,18 @@ def source_path(lecture: Lecture) -> Path:
 
 
 def extract(lecture: Lecture, tracker: ProgressTracker) -> list[pipeline.Page]:
-    """Run the extraction in an isolated child; its progress comes back over a queue."""
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.SimpleQueue()
-
-    def report(done, total, step):
-        queue.put((done, total, step))
-
-    stop = threading.Event()
-
-    def relay():
-        while not stop.is_set():
-            if queue.empty():
-                time.sleep(0.1)
-                continue
-            item = queue.get()
-            if item is None:
-                break
-            done, total, step = item
-            tracker.update("extract", done, total, step)
-        connection.close()
-
-    relay_thread = threading.Thread(target=relay, daemon=True)
-    relay_thread.start()
+    """Run the extraction in an isolated child; run_isolated relays its progress calls to this process."""
     limits = limits_from_settings()
-    try:
-        with _children_allowed():
-            return pipeline.run_isolated(
-                pipeline.extract,
-                str(source_path(lecture)),
-                lecture.file_type,
-                limits=limits,
-                progress=report,
-                timeout_s=limits.total_timeout_s + 30,
-                memory_mb=limits.memory_mb,
-            )
-    finally:
-        queue.put(None)
-        stop.set()
-        relay_thread.join(timeout=5)
+    with _children_allowed():
+        return pipeline.run_isolated(
+            pipeline.extract,
+            str(source_path(lecture)),
+            lecture.file_type,
+            limits=limits,
+            progress=lambda done, total, step: tracker.update("extract", done, total, step),
+            timeout_s=limits.total_timeout_s + 30,
+            memory_mb=limits.memory_mb,
+        )
 
 
 @contextlib.contextmanager
