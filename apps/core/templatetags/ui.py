@@ -3,13 +3,16 @@ import re
 
 from django import template
 from django.conf import settings
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 ICON_DIR = settings.BASE_DIR / "static" / "vendor" / "lucide" / "icons"
 
-SUBJECT_ICONS = {
+ALIASES = {
+    # subject icon choices
+
     "book": "book-open",
     "flask": "flask-conical",
     "calculator": "calculator",
@@ -22,6 +25,16 @@ SUBJECT_ICONS = {
     "scale": "scale",
     "chart": "chart-line",
     "language": "languages",
+    # short names used across templates
+    "alert": "triangle-alert",
+    "cards": "layers",
+    "chart": "chart-column",
+    "chat": "message-square",
+    "edit": "pencil",
+    "home": "house",
+    "quiz": "list-checks",
+    "refresh": "refresh-cw",
+    "trash": "trash-2",
 }
 
 
@@ -36,13 +49,17 @@ def _svg(name: str) -> str:
 
 
 @register.simple_tag
-def icon(name: str, size: int = 18, css: str = ""):
-    """Inline a vendored Lucide icon so it takes the text colour (currentColor)."""
-    svg = _svg(SUBJECT_ICONS.get(name, name))
+def icon(name: str, size: int = 18, css: str = "", label: str = ""):
+    """Inline a vendored Lucide icon so it takes the text colour (currentColor).
+
+    Decorative by default (aria-hidden); with `label` it becomes a labelled image.
+    """
+    svg = _svg(ALIASES.get(name, name))
     if not svg:
         return ""
-    svg = re.sub(r'width="\d+"', f'width="{size}"', svg, count=1)
-    svg = re.sub(r'height="\d+"', f'height="{size}"', svg, count=1)
-    if css:
-        svg = svg.replace('class="lucide', f'class="{css} lucide', 1)
-    return mark_safe(svg)  # noqa: S308 - our own vendored SVG files, name-checked above
+    svg = re.sub(r'width="\d+"', f'width="{int(size)}"', svg, count=1)
+    svg = re.sub(r'height="\d+"', f'height="{int(size)}"', svg, count=1)
+    svg = svg.replace('class="lucide', f'class="icon {escape(css)} lucide' if css else 'class="icon lucide', 1)
+    if label:
+        svg = svg.replace('aria-hidden="true"', f'role="img" aria-label="{escape(label)}"', 1)
+    return mark_safe(svg)  # noqa: S308 - our own vendored SVG files, name-checked; attributes escaped
