@@ -103,4 +103,8 @@ def _extract(path: Path, kind: str, password: str | None, limits: Limits, progre
         raise IngestError("corrupt") from exc
     if not any(p.text.strip() or p.notes.strip() for p in pages):
         raise IngestError("no_text")
+    if kind in ("pptx", "docx", "markdown", "text"):
+        from .text_thumbnails import add_text_thumbnails
+
+        add_text_thumbnails(pages, kind)
     return pages

@@ -12,7 +12,7 @@ from .conftest import fixture_path
 def test_py4e_pptx_slides_notes_tables_figures():
     pages = extract(fixture_path("lectures/py4e_Pythonlearn-02-Expressions.pptx"), "pptx")
     assert len(pages) == 34
-    assert all(p.method == "native" and p.thumbnail is None and p.confidence is None for p in pages)
+    assert all(p.method == "native" and p.thumbnail.startswith(b"\x89PNG") and p.confidence is None for p in pages)
     assert pages[0].blocks[0].kind == "heading"
     assert pages[0].blocks[0].text == "Variables, Expressions, and Statements"
     # speaker notes are kept apart from the slide text
@@ -168,3 +168,19 @@ def test_docx_outline_level_heading(tmp_path):
     document.save(path)
     pages = extract(path, "docx")
     assert [(b.kind, b.text) for b in pages[0].blocks] == [("heading", "Custom styled heading"), ("text", "Body")]
+
+
+def test_every_format_gets_a_thumbnail(tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from apps.lectures.pipeline import extract
+
+    md = tmp_path / "notes.md"
+    md.write_text("# Sorting\n\n- quicksort\n- mergesort\n\n# Graphs\n\nBreadth-first search visits level by level.\n")
+    pages = extract(md, "markdown")
+    assert len(pages) == 2
+    for page in pages:
+        image = Image.open(BytesIO(page.thumbnail))
+        assert image.format == "PNG" and image.width == 320 and image.height > image.width
