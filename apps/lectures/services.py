@@ -104,29 +104,23 @@ def _reset_for_processing(lecture: Lecture, *, step: str) -> None:
 
 def retry_lecture(*, actor, lecture: Lecture) -> Lecture:
     """Queue a failed lecture again (the Retry button); a new chance, so the attempt counter restarts."""
-    if lecture.owner_id != actor.pk:
-        raise PermissionError("not your lecture")
-    with transaction.atomic():
-        lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
-        if lecture.is_busy:
-            return lecture
-        lecture.attempts = 0
-        _reset_for_processing(lecture, step="Waiting for a worker")
-        lecture.save()
-        transaction.on_commit(lambda: enqueue_processing(lecture))
-        push_status_after_commit(lecture)
-    return lecture
+    return _requeue(actor, lecture, rebuild=False)
 
 
 def reprocess_lecture(*, actor, lecture: Lecture) -> Lecture:
     """Rebuild pages, figures, chunks and embeddings from the kept original."""
+    return _requeue(actor, lecture, rebuild=True)
+
+
+def _requeue(actor, lecture: Lecture, *, rebuild: bool) -> Lecture:
     if lecture.owner_id != actor.pk:
         raise PermissionError("not your lecture")
     with transaction.atomic():
         lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
         if lecture.is_busy:
             return lecture
-        _drop_derived(lecture)
+        if rebuild:
+            _drop_derived(lecture)
         lecture.attempts = 0
         _reset_for_processing(lecture, step="Waiting for a worker")
         lecture.save()
@@ -163,15 +157,9 @@ def unlock_with_password(*, actor, lecture: Lecture, password: str) -> Lecture:
     except pikepdf.PdfError:
         raise UploadRejected("This PDF could not be opened even with a password: it appears to be damaged.") from None
     os.chmod(target, 0o640)
-    with transaction.atomic():
-        lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
-        lecture.metadata = {**lecture.metadata, "working_copy": target.name}
-        lecture.attempts = 0
-        _reset_for_processing(lecture, step="Waiting for a worker")
-        lecture.save()
-        transaction.on_commit(lambda: enqueue_processing(lecture))
-        push_status_after_commit(lecture)
-    return lecture
+    lecture.metadata = {**lecture.metadata, "working_copy": target.name}
+    Lecture.objects.filter(pk=lecture.pk).update(metadata=lecture.metadata)
+    return _requeue(actor, lecture, rebuild=False)
 
 
 def delete_lecture(*, actor, lecture: Lecture) -> None:
