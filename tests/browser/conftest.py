@@ -23,8 +23,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it is open, which
+    # would break later tests that start their own loop (asyncio.run).
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
