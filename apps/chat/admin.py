@@ -29,7 +29,17 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["conversation", "role", "status", "kind", "offline", "from_cache", "web_search", "first_token_ms", "created_at"]
+    list_display = [
+        "conversation",
+        "role",
+        "status",
+        "kind",
+        "offline",
+        "from_cache",
+        "web_search",
+        "first_token_ms",
+        "created_at",
+    ]
     list_filter = ["role", "status", "kind", "offline", "from_cache", "web_search", "created_at"]
     search_fields = ["content", "conversation__title", "conversation__owner__username"]
     raw_id_fields = ["conversation"]

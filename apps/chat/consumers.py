@@ -39,6 +39,10 @@ def _render_done(message) -> str:
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
+    # The answer streams straight from this consumer to its socket: no group messages, so no channel layer
+    # (an alias that is not configured makes Channels skip it), and no per-socket listener on the database.
+    channel_layer_alias = "chat-without-channel-layer"
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:

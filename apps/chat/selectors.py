@@ -8,7 +8,9 @@ from apps.chat.models import Conversation, Message, Role
 
 def conversations_for_user(user):
     last_question = (
-        Message.objects.filter(conversation=OuterRef("pk"), role=Role.USER).order_by("-created_at", "-pk").values("content")[:1]
+        Message.objects.filter(conversation=OuterRef("pk"), role=Role.USER)
+        .order_by("-created_at", "-pk")
+        .values("content")[:1]
     )
     return (
         Conversation.objects.filter(owner=user)

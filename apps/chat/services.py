@@ -13,6 +13,7 @@ is its synchronous twin for the API and tests):
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -25,11 +26,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Max
+from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Profile
@@ -52,7 +54,9 @@ STUDY_IDLE_CAP_S = 300  # a gap longer than this between questions counts as thi
 
 OFFLINE_NOTICE = "AI model not configured: showing the most relevant passages from your notes"
 NOT_COVERED = "Your notes don't cover this."
-UNUSABLE_NOTICE = "The AI model gave an answer that could not be used; showing the most relevant passages from your notes instead."
+UNUSABLE_NOTICE = (
+    "The AI model gave an answer that could not be used; showing the most relevant passages from your notes instead."
+)
 CACHE_VERSION = 1
 
 
@@ -164,7 +168,9 @@ def material_fingerprint(owner_id: int, *, lecture_id=None, subject_id=None) -> 
     }
 
 
-def cache_key(*, owner_id, scope: tuple[str, int], question: str, history: list[str], fingerprint: dict, model: str) -> str:
+def cache_key(
+    *, owner_id, scope: tuple[str, int], question: str, history: list[str], fingerprint: dict, model: str
+) -> str:
     payload = json.dumps(
         [CACHE_VERSION, owner_id, list(scope), normalise_question(question), history, fingerprint, model],
         sort_keys=True,
@@ -249,7 +255,7 @@ class Turn:
     question: str
     use_web: bool
     title: str | None  # the new conversation title when this question named it
-    mode: str = "model"  # cached | not_covered | extractive | model
+    mode: str = "model"  # cached | not_covered | extractive | model (needs_web, planned: not decided yet)
     content: str = ""
     citations: list[dict] = field(default_factory=list)
     passages: list[dict] = field(default_factory=list)  # {"lecture_name", "page", "text", "citation"}
@@ -260,10 +266,14 @@ class Turn:
     messages: list[dict] = field(default_factory=list)
     cache_key: str | None = None
     model: str = ""
+    history: list[tuple[str, str]] = field(default_factory=list)
+    scope_name: str = ""
     started: float = field(default_factory=time.monotonic)
 
 
-def save_question(actor, conversation: Conversation, question: str, use_web: bool) -> tuple[Message, Message, str | None]:
+def save_question(
+    actor, conversation: Conversation, question: str, use_web: bool
+) -> tuple[Message, Message, str | None]:
     """Rate limit and persist, atomically: the Profile row lock serialises one user's questions across
     processes, so the count of questions in the last minute is exact."""
     with transaction.atomic():
@@ -287,9 +297,9 @@ def save_question(actor, conversation: Conversation, question: str, use_web: boo
 def _history(conversation: Conversation, before_id: int) -> list[tuple[str, str]]:
     """Earlier complete (question, answer) pairs of the conversation, oldest first."""
     rows = list(
-        conversation.messages.filter(pk__lt=before_id).order_by("-created_at", "-pk").values_list("role", "content", "status")[
-            : prompts.HISTORY_EXCHANGES * 2 + 2
-        ]
+        conversation.messages.filter(pk__lt=before_id)
+        .order_by("-created_at", "-pk")
+        .values_list("role", "content", "status")[: prompts.HISTORY_EXCHANGES * 2 + 2]
     )[::-1]
     pairs, pending = [], None
     for role, content, status in rows:
@@ -302,7 +312,9 @@ def _history(conversation: Conversation, before_id: int) -> list[tuple[str, str]
 
 
 def begin_turn(actor, conversation_id: int, question: str, use_web: bool = False) -> Turn:
-    """Everything before the model call (sync: database, embedding, web search). Raises ``ChatError``s."""
+    """Everything before the model call that needs the database (and the embedding model). Raises
+    ``ChatError``s. When the student asked for web search, the turn comes back with mode "needs_web": run
+    ``run_web_search`` then ``decide`` (``aanswer`` does it off the database thread)."""
     from apps.chat.selectors import get_conversation_for_user
 
     question = (question or "").strip()
@@ -310,7 +322,10 @@ def begin_turn(actor, conversation_id: int, question: str, use_web: bool = False
         raise InvalidQuestion("Type a question first.")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQuestion(f"Questions can be at most {MAX_QUESTION_CHARS} characters long.")
-    conversation = get_conversation_for_user(actor, conversation_id)
+    try:
+        conversation = get_conversation_for_user(actor, conversation_id)
+    except Http404:
+        raise ChatError("This conversation no longer exists (it, or its lecture, was deleted).") from None
     user_message, assistant, new_title = save_question(actor, conversation, question, use_web)
     turn = Turn(
         conversation_id=conversation.pk,
@@ -322,6 +337,8 @@ def begin_turn(actor, conversation_id: int, question: str, use_web: bool = False
     )
     try:
         _plan(turn, actor, conversation)
+        if turn.mode == "planned":
+            decide(turn)
     except Exception:
         log.exception("could not prepare the answer to question %s", user_message.pk)
         Message.objects.filter(pk=assistant.pk).update(
@@ -332,8 +349,12 @@ def begin_turn(actor, conversation_id: int, question: str, use_web: bool = False
 
 
 def _plan(turn: Turn, actor, conversation: Conversation) -> None:
-    scope = {"lecture_id": conversation.lecture_id} if conversation.lecture_id else {"subject_id": conversation.subject_id}
-    scope_key = ("lecture", conversation.lecture_id) if conversation.lecture_id else ("subject", conversation.subject_id)
+    scope = (
+        {"lecture_id": conversation.lecture_id} if conversation.lecture_id else {"subject_id": conversation.subject_id}
+    )
+    scope_key = (
+        ("lecture", conversation.lecture_id) if conversation.lecture_id else ("subject", conversation.subject_id)
+    )
     fingerprint = material_fingerprint(actor.pk, **scope)
     if fingerprint["chunks"] == 0:
         turn.mode, turn.content = "not_covered", not_covered_answer(conversation.scope_name, empty=True)
@@ -371,24 +392,33 @@ def _plan(turn: Turn, actor, conversation: Conversation) -> None:
         for h in relevant[:PROMPT_PASSAGES]
     ]
     turn.citations = [p["citation"] for p in turn.passages]
+    turn.history = history
+    turn.scope_name = conversation.scope_name
+    turn.mode = "needs_web" if turn.use_web else "planned"
 
-    if turn.use_web:
-        try:
-            turn.web_results = [r.__dict__ for r in websearch.search_web(turn.question)]
-        except websearch.WebSearchUnavailable:
-            turn.web_notice = websearch.UNAVAILABLE_NOTICE
 
+def run_web_search(turn: Turn) -> None:
+    """The optional web search (network; never inside a database thread). Failures become a notice."""
+    try:
+        turn.web_results = [r.__dict__ for r in websearch.search_web(turn.question)]
+    except websearch.WebSearchUnavailable:
+        turn.web_notice = websearch.UNAVAILABLE_NOTICE
+
+
+def decide(turn: Turn) -> None:
+    """With the passages (and web results) known: not covered, extractive (offline) or the model's prompt."""
+    turn.mode = "model"
     if not turn.passages and not turn.web_results:
-        turn.mode, turn.content = "not_covered", not_covered_answer(conversation.scope_name)
+        turn.mode, turn.content = "not_covered", not_covered_answer(turn.scope_name)
         turn.cache_key = None
         return
-    if offline:
+    if turn.offline:
         to_extractive(turn, OFFLINE_NOTICE)
         return
     turn.messages = prompts.build_messages(
         turn.question,
         [prompts.Passage(p["lecture_name"], p["page"], p["text"]) for p in turn.passages],
-        history=history,
+        history=turn.history,
         web_results=[prompts.WebResult(**r) for r in turn.web_results],
     )
 
@@ -415,6 +445,7 @@ def finish_turn(turn: Turn, *, first_token_ms: int | None = None, error: bool = 
             citations = cited
         elif turn.content.lstrip().startswith(NOT_COVERED):
             citations = []
+            kind = AnswerKind.NOT_COVERED
         else:
             citations = turn.citations[:SOURCES_WITHOUT_CITATIONS]
     now = timezone.now()
@@ -480,11 +511,16 @@ async def aanswer(actor, conversation_id: int, question: str, *, use_web: bool =
     """Answer one question, yielding ``start``, ``token``…, then ``done`` (or a single ``error`` when the
     question is refused: rate limit, empty question)."""
     try:
-        turn = await database_sync_to_async(begin_turn)(actor, conversation_id, question, use_web)
+        # Not on the one shared "thread-sensitive" thread: embedding the question takes CPU time, and other
+        # sockets' database calls should not queue behind it.
+        turn = await DatabaseSyncToAsync(begin_turn, thread_sensitive=False)(actor, conversation_id, question, use_web)
     except ChatError as exc:
         yield Event("error", error=exc)
         return
     yield Event("start", turn=turn)
+    if turn.mode == "needs_web":
+        await asyncio.to_thread(run_web_search, turn)
+        decide(turn)
     first_token_ms = None
     if turn.mode == "model":
         pieces: list[str] = []
@@ -505,7 +541,7 @@ async def aanswer(actor, conversation_id: int, question: str, *, use_web: bool =
             message = await database_sync_to_async(fail_turn)(turn)
             yield Event("done", turn=turn, message=message)
             return
-    message = await database_sync_to_async(finish_turn)(turn, first_token_ms=first_token_ms)
+    message = await DatabaseSyncToAsync(finish_turn, thread_sensitive=False)(turn, first_token_ms=first_token_ms)
     yield Event("done", turn=turn, message=message)
 
 

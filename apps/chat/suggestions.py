@@ -9,13 +9,19 @@ _TITLE_OK = re.compile(r"[A-Za-zÀ-ÿ]")
 
 
 def _title_of(text: str) -> str | None:
+    """The page's title line (a slide title), or the start of its first sentence."""
     for line in (text or "").splitlines():
         line = " ".join(line.split()).strip(" •-–—:*#…")
         if not line:
             continue
-        if 4 <= len(line) <= 60 and _TITLE_OK.search(line) and not line.lower().startswith(("http", "www.")):
-            return line
-        return None
+        if not _TITLE_OK.search(line) or line.lower().startswith(("http", "www.")):
+            return None
+        if len(line) > 60:
+            sentence = re.split(r"(?<=[a-z])[.:;!?](?:\s|$)", line, maxsplit=1)[0]
+            if len(sentence) > 60:
+                return None
+            line = sentence
+        return line if len(line) >= 4 else None
     return None
 
 

@@ -98,7 +98,9 @@ def conversation_rename(request, pk):
     error = ""
     if request.method == "POST":
         try:
-            services.rename_conversation(actor=request.user, conversation=conversation, title=request.POST.get("title", ""))
+            services.rename_conversation(
+                actor=request.user, conversation=conversation, title=request.POST.get("title", "")
+            )
         except services.ChatError as exc:
             error = exc.message
         else:

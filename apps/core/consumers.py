@@ -10,12 +10,19 @@ UNAUTHENTICATED = 4401
 class EventsConsumer(AsyncWebsocketConsumer):
     """One socket per open page; receives the user's events (progress, notifications)."""
 
-    async def connect(self):
-        user = self.scope.get("user")
+    async def __call__(self, scope, receive, send):
+        # Refuse anonymous sockets before the base class subscribes to the channel layer: a refused socket
+        # then costs no layer connection, and nothing is left listening when the client goes away.
+        user = scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=UNAUTHENTICATED)
+            message = await receive()
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": UNAUTHENTICATED})
             return
-        self.group = user_group(user.pk)
+        return await super().__call__(scope, receive, send)
+
+    async def connect(self):
+        self.group = user_group(self.scope["user"].pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 

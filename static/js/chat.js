@@ -114,7 +114,15 @@
     if (!isChat(evt)) return;
     var p = parts();
     var alert = p.alerts && p.alerts.querySelector(".alert");
-    if (liveAnswer()) return;
+    var live = liveAnswer();
+    if (live && alert && alert.dataset.code === "error") {
+      // The server gave up on this answer: stop waiting for it.
+      live.removeAttribute("aria-busy");
+      live.classList.remove("is-streaming");
+      live.classList.add("is-error");
+      live = null;
+    }
+    if (live) return;
     if (busy) setBusy(false);
     if (alert && lastSent && !p.textarea.value) {
       // The question was refused (too fast, empty…): give it back so nothing typed is lost.

@@ -93,7 +93,7 @@ async def test_the_page_receives_html_fragments_for_htmx(fake_openai_env, user, 
             continue
         final = frame
         break
-    assert streamed == REPLY.replace("**", "**")  # tokens are HTML-escaped text (nothing to escape here)
+    assert streamed == REPLY  # the tokens, in order (HTML-escaped: nothing to escape here)
     assert f'id="msg-{message_id}"' in final and 'hx-swap-oob="outerHTML"' in final
     assert "<strong>chloroplasts</strong>" in final
     lecture_id = conversation.lecture_id
@@ -179,7 +179,10 @@ async def test_bad_frames_get_an_error_not_a_crash(offline_env, user, conversati
 async def test_another_users_chunks_never_reach_the_chat(fake_openai_env, user, other_user, conversation):
     other_subject = await sync_to_async(SubjectFactory)(user=other_user)
     await sync_to_async(make_lecture)(
-        other_user, other_subject, name="Secret", pages=["Photosynthesis in the secret greenhouse of Zorblax happens at night."]
+        other_user,
+        other_subject,
+        name="Secret",
+        pages=["Photosynthesis in the secret greenhouse of Zorblax happens at night."],
     )
     communicator, _, _ = await _connect(user, conversation.pk, "?format=json")
     await communicator.send_json_to({"message": "Where does photosynthesis happen in Zorblax's greenhouse?"})
@@ -187,4 +190,24 @@ async def test_another_users_chunks_never_reach_the_chat(fake_openai_env, user, 
     assert all(c["lecture_name"] == "Cell Biology" for c in done["citations"])
     prompt = fake_openai_env.last_messages[-1]["content"] if fake_openai_env.chat_requests else ""
     assert "Zorblax" not in prompt.split("Question:")[0]
+    await communicator.disconnect()
+
+
+async def test_web_search_toggle_failing_over_the_socket(fake_openai_env, user, conversation):
+    # tests/conftest.py makes ddgs fail as it does without a network.
+    communicator, _, _ = await _connect(user, conversation.pk, "?format=json")
+    await communicator.send_json_to({"message": QUESTION, "use_web": "on"})
+    done = (await _until_done(communicator))[-1]
+    assert done["web_notice"] == "Web search is unavailable right now; answering from your notes only"
+    assert done["kind"] == "answer" and done["citations"]
+    assert len(fake_openai_env.chat_requests) == 1
+    await communicator.disconnect()
+
+
+async def test_a_deleted_conversation_answers_with_an_error(offline_env, user, conversation):
+    communicator, _, _ = await _connect(user, conversation.pk, "?format=json")
+    await sync_to_async(conversation.delete)()
+    await communicator.send_json_to({"message": QUESTION})
+    error = await communicator.receive_json_from(timeout=30)
+    assert error["type"] == "error" and "no longer exists" in error["message"]
     await communicator.disconnect()

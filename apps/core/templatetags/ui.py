@@ -12,7 +12,6 @@ ICON_DIR = settings.BASE_DIR / "static" / "vendor" / "lucide" / "icons"
 
 ALIASES = {
     # subject icon choices
-
     "book": "book-open",
     "flask": "flask-conical",
     "calculator": "calculator",
@@ -28,7 +27,6 @@ ALIASES = {
     # short names used across templates
     "alert": "triangle-alert",
     "cards": "layers",
-    "chart": "chart-column",
     "chat": "message-square",
     "edit": "pencil",
     "home": "house",

@@ -4,7 +4,9 @@ import pytest
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
 
-TEMPLATES = sorted(p.relative_to(settings.BASE_DIR / "templates").as_posix() for p in (settings.BASE_DIR / "templates").rglob("*.html"))
+TEMPLATES = sorted(
+    p.relative_to(settings.BASE_DIR / "templates").as_posix() for p in (settings.BASE_DIR / "templates").rglob("*.html")
+)
 
 
 @pytest.mark.parametrize("name", TEMPLATES)

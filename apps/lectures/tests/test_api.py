@@ -10,7 +10,9 @@ def lecture(user, subject):
     return Lecture.objects.create(owner=user, subject=subject, name="W1", original_filename="w1.pdf", file_type="pdf")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/lectures/{pk}", "/api/v1/lectures/{pk}/pages", "/api/v1/lectures/{pk}/search?q=x"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/lectures/{pk}", "/api/v1/lectures/{pk}/pages", "/api/v1/lectures/{pk}/search?q=x"]
+)
 def test_three_personas(owner_client, other_client, anon_client, lecture, path):
     url = path.format(pk=lecture.pk)
     assert owner_client.get(url).status_code == 200

@@ -7,7 +7,7 @@ from .conftest import fixture_path
 def test_quarto_slides():
     pages = extract(fixture_path("lectures/grobol_xml-slides.qmd"), "markdown")
     assert len(pages) > 20
-    assert all(p.method == "native" and p.thumbnail is None for p in pages)
+    assert all(p.method == "native" and p.thumbnail.startswith(b"\x89PNG") for p in pages)
     text = "\n".join(p.text for p in pages)
     assert "format:" not in text and "revealjs" not in text  # YAML front matter stripped
     assert pages[0].blocks[0] == pages[0].blocks[0].__class__("Décrire et manipuler un document numérique", "heading")
