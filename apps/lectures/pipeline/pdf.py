@@ -20,8 +20,8 @@ from .models import Block, Limits, Page
 from .scheduler import Deadline, OcrQueue, ProgressReporter
 
 MIN_DPI = 150  # never rasterise for OCR below this (text becomes unreadable); too big -> image_too_large
-THUMB_WIDTH = 300
-THUMB_MAX_PIXELS = 300 * 600
+THUMB_WIDTH = 640  # sharp in the citation side panel, still small as JPEG
+THUMB_MAX_PIXELS = 640 * 920
 
 # Bullets as they appear in text layers, incl. Symbol/Wingdings private-use code points from Office exports
 PDF_BULLETS = set("•●▪■◦‣∙·○►▸➢➤✓✔-–—*") | {
