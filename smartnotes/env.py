@@ -6,6 +6,7 @@ as `NAME_FILE` pointing at a file (Docker/Kubernetes secrets).
 """
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -16,14 +17,15 @@ class ImproperEnv(ValueError):
     pass
 
 
-def _raw(name: str) -> str | None:
-    file_path = os.environ.get(f"{name}_FILE")
+def _raw(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    environ = os.environ if environ is None else environ
+    file_path = environ.get(f"{name}_FILE")
     if file_path:
         try:
             return Path(file_path).read_text().strip()
         except OSError as exc:
             raise ImproperEnv(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
-    return os.environ.get(name)
+    return environ.get(name)
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -31,8 +33,8 @@ def env_str(name: str, default: str = "") -> str:
     return default if value is None else value
 
 
-def env_bool(name: str, default: bool = False) -> bool:
-    value = _raw(name)
+def env_bool(name: str, default: bool = False, *, environ: Mapping[str, str] | None = None) -> bool:
+    value = _raw(name, environ)
     if value is None:
         return default
     lowered = value.strip().lower()
@@ -43,8 +45,8 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperEnv(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    value = _raw(name)
+def env_int(name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None) -> int:
+    value = _raw(name, environ)
     if value is None or value.strip() == "":
         return default
     try:

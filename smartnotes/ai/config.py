@@ -32,14 +32,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smartnotes.env import env_bool, env_int
+
 EMBEDDING_DIMENSIONS = 384
 DEFAULT_LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 # Names under which the bundled local model may be requested.
 LOCAL_MODEL_ALIASES = frozenset({"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"})
 EMBEDDING_BACKENDS = ("local", "openai")
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 
 
 def _default_threads() -> int:
@@ -73,16 +72,7 @@ def _url(env: Mapping[str, str], name: str, default: str = "") -> str:
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
-    value = env.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ValueError(f"{name}={value!r} is not a whole number") from None
-    if number < minimum:
-        raise ValueError(f"{name}={number} must be at least {minimum}")
-    return number
+    return env_int(name, default, minimum=minimum, environ=env)
 
 
 def _float(env: Mapping[str, str], name: str, default: float, *, minimum_exclusive: float) -> float:
@@ -99,15 +89,7 @@ def _float(env: Mapping[str, str], name: str, default: float, *, minimum_exclusi
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name)
-    if value is None:
-        return default
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise ValueError(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
+    return env_bool(name, default, environ=env)
 
 
 @dataclass(frozen=True)
