@@ -207,3 +207,26 @@ def recover_stale_lectures() -> dict:
     if requeued or failed:
         log.warning("stale lectures: requeued %s, failed %s", requeued, failed)
     return {"requeued": requeued, "failed": failed}
+
+
+def reembed_stale_lectures(*, batch_size: int = 64) -> list[int]:
+    """Re-embed the chunks of completed lectures indexed with another embedding model than the configured one,
+    so one search never mixes two vector spaces. Text, pages and figures are kept; only vectors change."""
+    from smartnotes import ai
+
+    current = ai.embedding_model_id()
+    done = []
+    stale = Lecture.objects.filter(status=LectureStatus.COMPLETED).exclude(embedding_model__in=["", current])
+    for lecture in stale.only("pk", "owner_id", "embedding_model"):
+        chunks = list(Chunk.objects.filter(lecture=lecture).only("pk", "text").order_by("pk"))
+        for start in range(0, len(chunks), batch_size):
+            batch = chunks[start : start + batch_size]
+            for chunk, vector in zip(batch, ai.embed_texts([c.text for c in batch]), strict=True):
+                chunk.embedding = vector
+        with transaction.atomic():
+            Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=500)
+            Lecture.objects.filter(pk=lecture.pk).update(embedding_model=current)
+        done.append(lecture.pk)
+    if done:
+        log.info("re-embedded %s lecture(s) with %s: %s", len(done), current, done)
+    return done

@@ -9,3 +9,7 @@ def process_lecture(lecture_id: int, token: str) -> str:
 
 def recover_stale_lectures() -> dict:
     return services.recover_stale_lectures()
+
+
+def reembed_stale_lectures() -> list[int]:
+    return services.reembed_stale_lectures()
