@@ -15,7 +15,10 @@ FIXTURES = Path(os.environ.get("SMARTNOTES_FIXTURES", ROOT.parent / "shared" / "
 @pytest.fixture
 def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
-        pytest.skip(f"the shared fixtures folder {FIXTURES} is absent (CI always has it)")
+        message = f"the shared fixtures folder {FIXTURES} is absent"
+        if os.environ.get("CI"):
+            pytest.fail(message + " — CI must have it")
+        pytest.skip(message)
     return FIXTURES
 
 
