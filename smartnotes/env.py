@@ -19,13 +19,19 @@ class ImproperEnv(ValueError):
 
 def _raw(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     environ = os.environ if environ is None else environ
-    file_path = environ.get(f"{name}_FILE")
+    file_path = (environ.get(f"{name}_FILE") or "").strip()
     if file_path:
         try:
             return Path(file_path).read_text().strip()
         except OSError as exc:
             raise ImproperEnv(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
     return environ.get(name)
+
+
+def env_secret(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value of NAME, or the contents of the file named by NAME_FILE (which wins); None when neither."""
+    value = _raw(name, environ)
+    return value.strip() if value is not None else None
 
 
 def env_str(name: str, default: str = "") -> str:

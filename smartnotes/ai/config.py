@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smartnotes.env import env_bool, env_int
+from smartnotes.env import env_bool, env_int, env_secret
 
 EMBEDDING_DIMENSIONS = 384
 DEFAULT_LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -46,15 +46,7 @@ def _default_threads() -> int:
 
 
 def _read_secret(env: Mapping[str, str], name: str) -> str | None:
-    """Value of ``name``, or the contents of the file named by ``name``_FILE (which wins)."""
-    file_path = env.get(f"{name}_FILE", "").strip()
-    if file_path:
-        try:
-            return Path(file_path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ValueError(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
-    value = env.get(name)
-    return value.strip() if value is not None else None
+    return env_secret(name, environ=env)
 
 
 def _str(env: Mapping[str, str], name: str, default: str = "") -> str:
