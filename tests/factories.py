@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from apps.lectures.models import Lecture
 from apps.subjects.models import Subject
 
 PASSWORD = "correct horse battery staple"
@@ -29,3 +30,14 @@ class SubjectFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Subject {n}")
     color = "#4f46e5"
     icon = "book"
+
+
+class LectureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lecture
+
+    owner = factory.SubFactory(UserFactory)
+    subject = factory.LazyAttribute(lambda o: SubjectFactory(user=o.owner))
+    name = factory.Sequence(lambda n: f"Lecture {n}")
+    original_filename = "notes.pdf"
+    file_type = "pdf"

@@ -5,6 +5,7 @@ from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
 from apps.core.storage import private_storage
+from apps.jobs.models import BackgroundJob
 
 EMBEDDING_DIMENSIONS = 384
 
@@ -28,6 +29,7 @@ class FileType(models.TextChoices):
     MARKDOWN = "markdown", "Markdown"
     TEXT = "text", "Plain text"
     IMAGE = "image", "Image"
+    HTML = "html", "Web page / slides"
 
 
 class LectureStatus(models.TextChoices):
@@ -37,7 +39,7 @@ class LectureStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class Lecture(models.Model):
+class Lecture(BackgroundJob):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lectures")
     subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="lectures")
     name = models.CharField(max_length=200)
@@ -49,19 +51,7 @@ class Lecture(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=LectureStatus.choices, default=LectureStatus.PENDING)
-    error_code = models.CharField(max_length=32, blank=True)
-    error_message = models.TextField(blank=True)
-    progress_percent = models.PositiveSmallIntegerField(default=0)
-    progress_step = models.CharField(max_length=120, blank=True)
-    progress_page = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    task_id = models.CharField("run token", max_length=64, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    processing_started_at = models.DateTimeField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    processing_time = models.FloatField(null=True, blank=True, help_text="seconds")
     embedding_model = models.CharField(max_length=120, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
 
@@ -76,10 +66,6 @@ class Lecture(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_busy(self):
-        return self.status in (LectureStatus.PENDING, LectureStatus.PROCESSING)
 
 
 class PageMethod(models.TextChoices):

@@ -3,7 +3,6 @@
 import logging
 import os
 import shutil
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Profile
+from apps.jobs import runner
+from apps.lectures.jobs import INGEST
 from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureStatus
-from apps.lectures.progress import push_status_after_commit
 from apps.lectures.validation import CheckedUpload, UploadRejected, check_upload
 
 log = logging.getLogger(__name__)
@@ -78,28 +78,7 @@ def upload_lecture(*, actor, subject, uploaded_file, name: str = "") -> Lecture:
 
 def enqueue_processing(lecture: Lecture) -> None:
     """Queue one run. The run token makes any older run's task (e.g. redelivered after a crash) a no-op."""
-    from django_q.tasks import async_task
-
-    token = uuid.uuid4().hex
-    Lecture.objects.filter(pk=lecture.pk).update(task_id=token)
-    async_task(
-        "apps.lectures.tasks.process_lecture",
-        lecture.pk,
-        token,
-        task_name=f"ingest-lecture-{lecture.pk}-{token[:8]}",
-        group="ingest",
-    )
-
-
-def _reset_for_processing(lecture: Lecture, *, step: str) -> None:
-    lecture.status = LectureStatus.PENDING
-    lecture.error_code = ""
-    lecture.error_message = ""
-    lecture.progress_percent = 0
-    lecture.progress_page = 0
-    lecture.progress_total = 0
-    lecture.progress_step = step
-    lecture.heartbeat_at = None
+    runner.enqueue(INGEST, lecture.pk)
 
 
 def retry_lecture(*, actor, lecture: Lecture) -> Lecture:
@@ -115,18 +94,7 @@ def reprocess_lecture(*, actor, lecture: Lecture) -> Lecture:
 def _requeue(actor, lecture: Lecture, *, rebuild: bool) -> Lecture:
     if lecture.owner_id != actor.pk:
         raise PermissionError("not your lecture")
-    with transaction.atomic():
-        lecture = Lecture.objects.select_for_update().get(pk=lecture.pk)
-        if lecture.is_busy:
-            return lecture
-        if rebuild:
-            _drop_derived(lecture)
-        lecture.attempts = 0
-        _reset_for_processing(lecture, step="Waiting for a worker")
-        lecture.save()
-        transaction.on_commit(lambda: enqueue_processing(lecture))
-        push_status_after_commit(lecture)
-    return lecture
+    return runner.requeue(INGEST, lecture.pk, prepare=_drop_derived if rebuild else None)
 
 
 def clear_memory(*, actor, lecture: Lecture) -> int:
@@ -177,36 +145,9 @@ def _drop_derived(lecture: Lecture) -> None:
 
 
 def recover_stale_lectures() -> dict:
-    """Lectures whose worker stopped reporting (it died or was killed) are queued again or failed.
-
-    Runs on a schedule and when a worker cluster starts. A requeued run gets a new run token, so a late
-    delivery of the dead run's task finds itself superseded and does nothing.
-    """
-    cutoff = timezone.now() - timedelta(seconds=settings.INGEST_STALE_AFTER_S)
-    requeued, failed = [], []
-    with transaction.atomic():
-        stale = Lecture.objects.select_for_update(skip_locked=True).filter(
-            status=LectureStatus.PROCESSING, heartbeat_at__lt=cutoff
-        )
-        for lecture in stale:
-            if lecture.attempts >= settings.INGEST_MAX_ATTEMPTS:
-                lecture.status = LectureStatus.FAILED
-                lecture.error_code = "timeout"
-                lecture.error_message = (
-                    "Processing stopped unexpectedly several times. The file is kept; press Retry to try again."
-                )
-                lecture.progress_step = ""
-                lecture.save()
-                failed.append(lecture.pk)
-            else:
-                _reset_for_processing(lecture, step="Restarting after an interruption")
-                lecture.save()
-                requeued.append(lecture.pk)
-                transaction.on_commit(lambda lecture=lecture: enqueue_processing(lecture))
-            push_status_after_commit(lecture)
-    if requeued or failed:
-        log.warning("stale lectures: requeued %s, failed %s", requeued, failed)
-    return {"requeued": requeued, "failed": failed}
+    """Lectures whose worker stopped reporting are queued again or failed (see ``runner.recover_stale``).
+    Runs on a schedule and when a worker cluster starts."""
+    return runner.recover_stale(INGEST)
 
 
 def reembed_stale_lectures(*, batch_size: int = 64) -> list[int]:

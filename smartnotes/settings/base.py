@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "apps.core",
+    "apps.jobs",
     "apps.accounts",
     "apps.subjects",
     "apps.lectures",
