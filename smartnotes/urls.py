@@ -16,6 +16,7 @@ urlpatterns = [
     path("subjects/", include("apps.subjects.urls")),
     path("lectures/", include("apps.lectures.urls")),
     path("chat/", include("apps.chat.urls")),
+    path("documents/", include("apps.documents.urls")),
 ]
 
 if settings.DEBUG:

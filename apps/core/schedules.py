@@ -6,6 +6,7 @@ from django.dispatch import receiver
 SCHEDULES = [
     # name, function, schedule type, minutes
     ("recover-stale-lectures", "apps.lectures.tasks.recover_stale_lectures", "I", 1),
+    ("recover-stale-documents", "apps.documents.tasks.recover_stale_documents", "I", 1),
     # After EMBEDDING_BACKEND/EMBEDDING_MODEL change: re-embed old lectures instead of mixing vector spaces.
     ("reembed-stale-lectures", "apps.lectures.tasks.reembed_stale_lectures", "I", 10),
 ]

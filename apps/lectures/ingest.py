@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from apps.jobs import runner
 from apps.lectures import pipeline
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, Figure, Lecture, LecturePage
+from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureRole
 from apps.lectures.pipeline import IngestError
 from smartnotes import ai
 
@@ -156,15 +156,7 @@ def run(lecture_id: int, token: str) -> str:
 
 def _work(lecture: Lecture, tracker: runner.ProgressTracker) -> None:
     try:
-        tracker.update("extract", 0, 1, "Reading the document", force=True)
-        pages = pipeline.clean_pages(extract(lecture, tracker))
-        if not any(p.text.strip() or p.notes.strip() for p in pages):
-            raise IngestError("no_text")
-        drafts = pipeline.chunk_pages(pages)
-        tracker.update("store", 0, 1, "Splitting into passages", force=True)
-        vectors = embed_chunks(drafts, tracker)
-        tracker.update("embed", 1, 1, "Saving", force=True)
-        summary = store(lecture, pages, drafts, vectors, ai.embedding_model_id())
+        summary = _read_and_store(lecture, tracker)
     except IngestError as exc:
         raise runner.JobFailed(exc.code, exc.message) from exc
     except ai.AIError as exc:
@@ -173,3 +165,29 @@ def _work(lecture: Lecture, tracker: runner.ProgressTracker) -> None:
             "embedding", "Indexing the text failed because the embedding service is unavailable. Press Retry."
         ) from exc
     log.info("lecture %s completed: %s", lecture.pk, summary)
+
+
+def _read_and_store(lecture: Lecture, tracker: runner.ProgressTracker) -> dict:
+    tracker.update("extract", 0, 1, "Reading the document", force=True)
+    pages = pipeline.clean_pages(extract(lecture, tracker))
+    if not any(p.text.strip() or p.notes.strip() for p in pages):
+        raise IngestError("no_text")
+    if lecture.role == LectureRole.EXAM:
+        # An exam is split into questions for the past-paper answers and never indexed for retrieval.
+        lecture.metadata = {**lecture.metadata, "exam_questions": _exam_questions(pages)}
+        tracker.update("embed", 1, 1, "Saving", force=True)
+        return store(lecture, pages, [], [], "")
+    drafts = pipeline.chunk_pages(pages)
+    tracker.update("store", 0, 1, "Splitting into passages", force=True)
+    vectors = embed_chunks(drafts, tracker)
+    tracker.update("embed", 1, 1, "Saving", force=True)
+    return store(lecture, pages, drafts, vectors, ai.embedding_model_id())
+
+
+def _exam_questions(pages: list[pipeline.Page]) -> list[dict]:
+    from smartnotes.generation.exam_split import split_exam
+
+    return [
+        {"label": q.label, "text": q.text, "points": q.points}
+        for q in split_exam([(p.number, p.text) for p in pages])
+    ]

@@ -32,6 +32,11 @@ class FileType(models.TextChoices):
     HTML = "html", "Web page / slides"
 
 
+class LectureRole(models.TextChoices):
+    LECTURE = "lecture", "Lecture material"
+    EXAM = "exam", "Past exam"
+
+
 class LectureStatus(models.TextChoices):
     PENDING = "pending", "Waiting"
     PROCESSING = "processing", "Processing"
@@ -50,6 +55,8 @@ class Lecture(BackgroundJob):
     file_type = models.CharField(max_length=10, choices=FileType.choices)
     sha256 = models.CharField(max_length=64, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
+    # An exam is read like a lecture (pages, for the past-paper split) but never indexed for retrieval.
+    role = models.CharField(max_length=8, choices=LectureRole.choices, default=LectureRole.LECTURE)
     status = models.CharField(max_length=12, choices=LectureStatus.choices, default=LectureStatus.PENDING)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     embedding_model = models.CharField(max_length=120, blank=True)

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 
-from apps.lectures.models import Figure, Lecture, LecturePage
+from apps.lectures.models import Figure, Lecture, LecturePage, LectureRole
 
 
 def lectures_for_user(user):
@@ -10,7 +10,12 @@ def lectures_for_user(user):
 
 
 def lectures_for_subject(user, subject):
-    return lectures_for_user(user).filter(subject=subject)
+    """The subject's lecture material (uploaded exams are listed apart, see ``exams_for_subject``)."""
+    return lectures_for_user(user).filter(subject=subject, role=LectureRole.LECTURE)
+
+
+def exams_for_subject(user, subject):
+    return lectures_for_user(user).filter(subject=subject, role=LectureRole.EXAM)
 
 
 def get_lecture_for_user(user, pk) -> Lecture:

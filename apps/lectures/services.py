@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.accounts.models import Profile
 from apps.jobs import runner
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureStatus
+from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureRole, LectureStatus
 from apps.lectures.validation import CheckedUpload, UploadRejected, check_upload
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _name_from_filename(filename: str) -> str:
     return stem[:200] or "Untitled lecture"
 
 
-def upload_lecture(*, actor, subject, uploaded_file, name: str = "") -> Lecture:
+def upload_lecture(*, actor, subject, uploaded_file, name: str = "", role: str = LectureRole.LECTURE) -> Lecture:
     """Validate, store and queue one uploaded file. A rejected file leaves no row and no file behind."""
     if subject.user_id != actor.pk:
         raise PermissionError("not your subject")
@@ -60,6 +60,7 @@ def upload_lecture(*, actor, subject, uploaded_file, name: str = "") -> Lecture:
                 file_size=checked.size,
                 file_type=checked.kind,
                 sha256=checked.sha256,
+                role=role,
             )
             target = lecture_dir(lecture) / checked.safe_name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.lectures import selectors, services
+from apps.lectures.models import LectureRole
 from apps.lectures.validation import UploadRejected
 from apps.subjects.selectors import get_subject_for_user
 
@@ -48,10 +49,18 @@ def _upload_without_javascript(request, subject):
 @login_required
 @vary_on_headers("HX-Request")
 def lecture_detail(request, pk):
+    from apps.documents.selectors import documents_for_lecture
+
     lecture = selectors.get_lecture_for_user(request.user, pk)
-    pages = lecture.pages.all()
-    figures = lecture.figures.all()
-    return render(request, "lectures/detail.html", {"lecture": lecture, "pages": pages, "figures": figures})
+    if lecture.role == LectureRole.EXAM:
+        return redirect("documents:exam", pk=lecture.pk)
+    context = {
+        "lecture": lecture,
+        "pages": lecture.pages.all(),
+        "figures": lecture.figures.all(),
+        "documents": documents_for_lecture(request.user, lecture),
+    }
+    return render(request, "lectures/detail.html", context)
 
 
 @login_required

@@ -24,8 +24,10 @@ def subjects_for_user(user):
         StudySession.objects.filter(subject=OuterRef("pk")).values("subject").annotate(t=Max("started_at")).values("t")
     )
     return Subject.objects.filter(user=user).annotate(
-        lecture_count=Count("lectures", distinct=True),
-        pages_processed=Coalesce(Sum("lectures__page_count", filter=Q(lectures__status="completed")), 0),
+        lecture_count=Count("lectures", filter=Q(lectures__role="lecture"), distinct=True),
+        pages_processed=Coalesce(
+            Sum("lectures__page_count", filter=Q(lectures__status="completed", lectures__role="lecture")), 0
+        ),
         cards_due=Coalesce(Subquery(due), 0),
         last_studied=Subquery(last_studied),
     )

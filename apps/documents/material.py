@@ -1,0 +1,42 @@
+"""What a document is made from, read from the database into the generation module's plain data."""
+
+from apps.lectures import retrieval
+from apps.lectures.models import Figure, Lecture, LecturePage
+from smartnotes.generation.types import FigureRef, Material, Passage
+
+ANSWER_PASSAGES = 6
+HEADING_MAX_CHARS = 90
+
+
+def _blocks(page: LecturePage, lecture: Lecture) -> list[Passage]:
+    """A page's paragraphs in order; a short first paragraph is the page's title."""
+    passages = []
+    for i, block in enumerate(b.strip() for b in page.text.split("\n\n")):
+        if not block:
+            continue
+        kind = "heading" if i == 0 and len(block) <= HEADING_MAX_CHARS and "\n" not in block else "text"
+        passages.append(Passage(page.number, block, kind, lecture.pk, lecture.name))
+    return passages
+
+
+def lecture_material(lecture: Lecture) -> Material:
+    pages = list(LecturePage.objects.filter(lecture=lecture).order_by("number").only("number", "text"))
+    passages = [p for page in pages for p in _blocks(page, lecture)]
+    figures = [
+        FigureRef(page=f.page, path=f.image.path, width=f.width, height=f.height, caption=f.caption)
+        for f in Figure.objects.filter(lecture=lecture).order_by("page", "index")
+        if f.image
+    ]
+    return Material(
+        title=lecture.name,
+        passages=passages,
+        figures=figures,
+        page_texts={page.number: page.text for page in pages},
+    )
+
+
+def passages_for_question(owner, subject_id: int, question: str) -> list[Passage]:
+    """The subject's lecture passages that look relevant to one exam question, best first (exams themselves
+    are never indexed, so they cannot answer themselves)."""
+    hits = retrieval.relevant_hits(retrieval.search(owner, question, subject_id=subject_id, k=ANSWER_PASSAGES))
+    return [Passage(h.page, h.text, h.content_type, h.lecture_id, h.lecture_name) for h in hits]

@@ -1,0 +1,816 @@
+"""Offline (no AI model) generation: extractive cheat sheets, cloze quizzes and past-paper answers.
+
+Everything is taken from the student's own material and carries the page it came from. Does not import Django.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import extractive as ex
+from .errors import GenerationError
+from .types import CheatSheet, Citation, FigureRef, Material, Passage, Point, Quiz, QuizQuestion, Section
+
+POINTS_PER_PAGE = 40
+MIN_FIGURE_SIDE = 120
+# all-MiniLM-L6-v2 cosine between a question and a sentence that answers it (calibrated on the fixtures:
+# on-topic questions score 0.45-0.8 on their best sentence, unrelated ones below 0.25).
+ANSWER_THRESHOLD = 0.38
+TFIDF_ANSWER_THRESHOLD = 0.12
+
+
+def balance_positions(questions: Sequence[QuizQuestion], rng: random.Random) -> list[QuizQuestion]:
+    """Move each question's correct option so that the letters A-D are used evenly (counts differ by at most
+    one) in a random order; the distractors are shuffled too. Modifies and returns the questions."""
+    questions = list(questions)
+    slots = [i % 4 for i in range(len(questions))]
+    rng.shuffle(slots)
+    for question, slot in zip(questions, slots, strict=True):
+        n = len(question.options)
+        if n == 0:
+            continue
+        target = slot if n == 4 else rng.randrange(n)
+        answer = question.options[question.correct]
+        others = [o for i, o in enumerate(question.options) if i != question.correct]
+        rng.shuffle(others)
+        question.options = others[:target] + [answer] + others[target:]
+        question.correct = target
+    return questions
+
+
+# --- shared analysis -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """A sentence worth knowing, with every page it appears on (slides repeat themselves)."""
+
+    text: str
+    pages: list[int]
+    order: int
+    score: float = 0.0
+    definition: ex.Definition | None = None
+    example: bool = False
+
+
+@dataclass
+class Analysis:
+    material: Material
+    units: list[ex.Unit]
+    headings: dict[int, str | None]
+    candidates: list[Candidate]
+    definitions: list[ex.Definition]
+    terms: list[str]
+    vectors: np.ndarray | None = None
+    embedded: bool = True
+    excluded_pages: set[int] = field(default_factory=set)
+
+
+def _excluded_pages(material: Material, headings: dict[int, str | None], units: list[ex.Unit]) -> set[int]:
+    """Title page, acknowledgements, "next time" and similar pages carry nothing to learn."""
+    out = {page for page, heading in headings.items() if heading and ex.is_boilerplate_heading(heading)}
+    pages = material.pages
+    if pages:
+        first = pages[0]
+        first_units = [u for u in units if u.page == first and u.kind != "code"]
+        n_words = sum(len(ex.words(u.text)) for u in first_units)
+        full_sentences = [u for u in first_units if u.kind == "prose" and len(ex.words(u.text)) >= 8]
+        if len(pages) > 3 and n_words <= 40 and not full_sentences:
+            out.add(first)
+    return out
+
+
+def analyse(material: Material) -> Analysis:
+    """Split, filter, deduplicate and rank the material's sentences once for all the generators."""
+    units = ex.material_units(material)
+    headings = ex.page_headings(material)
+    excluded = _excluded_pages(material, headings, units)
+    units = [u for u in units if u.page not in excluded]
+    definitions = [d for d in ex.find_definitions(units) if d.page not in excluded]
+    by_sentence: dict[str, ex.Definition] = {}
+    for definition in definitions:
+        by_sentence.setdefault(ex.normalise_term(definition.sentence), definition)
+    candidates: dict[str, Candidate] = {}
+    for unit in _with_bullet_runs(units, headings):
+        if unit.kind not in ("prose", "list") or not ex.is_informative(unit.text):
+            continue
+        text = _tidy(unit.text)
+        key = _dedup_key(text)
+        if key in candidates:
+            if unit.page not in candidates[key].pages:
+                candidates[key].pages.append(unit.page)
+            continue
+        candidates[key] = Candidate(text, [unit.page], unit.order)
+    for definition in definitions:  # "…. This is called “X”" spans two units
+        key = _dedup_key(definition.sentence)
+        if key not in candidates:
+            candidates[key] = Candidate(_tidy(definition.sentence), [definition.page], _order_of(units, definition))
+    ranked = sorted(candidates.values(), key=lambda c: c.order)
+    for candidate in ranked:
+        candidate.definition = by_sentence.get(ex.normalise_term(candidate.text)) or by_sentence.get(
+            ex.normalise_term(candidate.text + ".")
+        )
+    ranked = [c for c in ranked if not _covered_by_definition(c, ranked)]
+    analysis = Analysis(material, units, headings, ranked, definitions, [], excluded_pages=excluded)
+    _rank(analysis)
+    term_texts = [c.text for c in analysis.candidates] + [h for h in headings.values() if h]
+    analysis.terms = ex.key_terms(term_texts)
+    return analysis
+
+
+def _dedup_key(text: str) -> str:
+    """The same statement on two slides, give or take an example value in parentheses."""
+    return ex.normalise_term(re.sub(r"\([^)]*\)|\d+(?:\.\d+)?", " ", text))
+
+
+def _with_bullet_runs(units: list[ex.Unit], headings: dict[int, str | None]) -> list[ex.Unit]:
+    """Three to six short bullets without a lead-in ("Must start with a letter …", "Case Sensitive") become one
+    point introduced by the slide's title."""
+    out: list[ex.Unit] = []
+    i = 0
+    while i < len(units):
+        j = i
+        while j < len(units) and _short_bullet(units[j]) and units[j].page == units[i].page:
+            j += 1
+        run = units[i:j]
+        heading = headings.get(units[i].page)
+        substantial = sum(len(ex.words(u.text)) >= 4 for u in run)
+        if 3 <= len(run) <= 6 and heading and substantial >= 2 and sum(len(u.text) for u in run) <= 220:
+            text = f"{heading}: " + "; ".join(u.text.rstrip(".;,") for u in run)
+            out.append(ex.Unit(text, run[0].page, "list", run[0].order, True))
+            i = j
+            continue
+        out.append(units[i])
+        i += 1
+    return out
+
+
+def _short_bullet(unit: ex.Unit) -> bool:
+    return (
+        unit.bullet
+        and unit.kind in ("prose", "fragment")
+        and 1 <= len(ex.words(unit.text)) <= 10
+        and not unit.text.rstrip().endswith((".", "?", ":"))
+    )
+
+
+def _order_of(units: list[ex.Unit], definition: ex.Definition) -> int:
+    for unit in units:
+        if unit.page == definition.page and unit.text.strip() and unit.text.strip() in definition.sentence:
+            return unit.order
+    return 0
+
+
+def _covered_by_definition(candidate: Candidate, ranked: list[Candidate]) -> bool:
+    """The lead sentence of a two-sentence definition is kept only inside that definition."""
+    if candidate.definition:
+        return False
+    return any(
+        c.definition and c is not candidate and c.pages[0] == candidate.pages[0] and candidate.text in c.text
+        for c in ranked
+    )
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,;:.!?)])", r"\1", text)
+    text = text.rstrip(":;, ")
+    return text[:1].upper() + text[1:]
+
+
+def _rank(analysis: Analysis) -> None:
+    """TextRank scores, then near-duplicates (same idea on two slides) merged into the better-placed one."""
+    candidates = analysis.candidates
+    if not candidates:
+        analysis.vectors = np.zeros((0, 1))
+        return
+    vectors, analysis.embedded = ex.vectors_for([c.text for c in candidates])
+    scores = ex.textrank(vectors)
+    scores = scores / max(float(scores.max()), 1e-12)
+    keep: list[int] = []
+    for i, candidate in enumerate(candidates):
+        candidate.score = float(scores[i]) + (0.5 if candidate.definition else 0.0)
+        twin = next((k for k in keep if float(vectors[k] @ vectors[i]) >= 0.93), None)
+        if twin is None:
+            keep.append(i)
+            continue
+        kept = candidates[twin]
+        kept.pages = sorted(set(kept.pages) | set(candidate.pages))
+        if candidate.definition and not kept.definition:
+            kept.definition = candidate.definition
+    analysis.candidates = [candidates[k] for k in keep]
+    analysis.vectors = vectors[keep]
+
+
+def _require_text(analysis: Analysis, what: str) -> None:
+    if not analysis.candidates:
+        raise GenerationError(
+            f"There is no readable text in this material to make a {what} from. If it is a scan or a set of "
+            "pictures, check that the text was recognised, or add material with written explanations.",
+            code="no_text",
+        )
+
+
+# --- cheat sheet ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    headings: list[str]
+    pages: list[int]
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.candidates)
+
+
+def _heading_key(heading: str) -> str:
+    return ex.normalise_term(_CONTINUED_RE.sub("", heading))
+
+
+_CONTINUED_RE = re.compile(r"\((?:cont(?:inued|'d|\.)?|\d+)\)|\b(?:cont(?:inued|'d|\.)?|part \d+|\d+\s*/\s*\d+)$", re.I)
+
+
+def _groups(analysis: Analysis) -> list[_Group]:
+    groups: list[_Group] = []
+    current: str | None = None
+    for page in analysis.material.pages:
+        if page in analysis.excluded_pages:
+            continue
+        heading = analysis.headings.get(page)
+        if heading and (not groups or _heading_key(heading) != _heading_key(groups[-1].headings[0])):
+            groups.append(_Group([heading], [page]))
+            current = heading
+        elif groups:
+            groups[-1].pages.append(page)
+        else:
+            groups.append(_Group([current or analysis.material.title or "Overview"], [page]))
+    page_group = {page: g for g in groups for page in g.pages}
+    for candidate in analysis.candidates:
+        group = page_group.get(candidate.pages[0])
+        if group is not None:
+            group.candidates.append(candidate)
+    return [g for g in groups if g.candidates]
+
+
+def _similarity(a: _Group, b: _Group) -> float:
+    wa = {w for h in a.headings for w in ex.normalise_term(h).split() if w not in ex.STOPWORDS}
+    wb = {w for h in b.headings for w in ex.normalise_term(h).split() if w not in ex.STOPWORDS}
+    return len(wa & wb) / max(1, len(wa | wb))
+
+
+def _merge_small(groups: list[_Group], target: int) -> list[_Group]:
+    groups = list(groups)
+    while len(groups) > 1:
+        smallest = min(range(len(groups)), key=lambda i: (groups[i].size, len(groups[i].pages)))
+        if groups[smallest].size >= 3 and len(groups) <= target:
+            break
+        neighbours = [j for j in (smallest - 1, smallest + 1) if 0 <= j < len(groups)]
+        other = max(neighbours, key=lambda j: (_similarity(groups[smallest], groups[j]), -groups[j].size))
+        first, second = sorted((smallest, other))
+        a, b = groups[first], groups[second]
+        merged = _Group(a.headings + b.headings, a.pages + b.pages, a.candidates + b.candidates)
+        groups[first : second + 1] = [merged]
+    return groups
+
+
+def _section_heading(headings: list[str]) -> str:
+    distinct: list[str] = []
+    for heading in headings:
+        words = set(ex.normalise_term(heading).split())
+        if any(set(ex.normalise_term(d).split()) <= words for d in distinct):
+            continue
+        distinct = [d for d in distinct if not words <= set(ex.normalise_term(d).split())]
+        distinct.append(heading)
+    return " · ".join(distinct[:3]) + (" …" if len(distinct) > 3 else "")
+
+
+def _quotas(groups: list[_Group], budget: int) -> list[int]:
+    total = sum(g.size for g in groups)
+    if total <= budget:
+        return [g.size for g in groups]
+    raw = [budget * g.size / total for g in groups]
+    quotas = [max(1, min(g.size, int(r))) for g, r in zip(groups, raw, strict=True)]
+    order = sorted(range(len(groups)), key=lambda i: raw[i] - int(raw[i]), reverse=True)
+    while sum(quotas) < budget:
+        grown = False
+        for i in order:
+            if sum(quotas) < budget and quotas[i] < groups[i].size:
+                quotas[i] += 1
+                grown = True
+        if not grown:
+            break
+    while sum(quotas) > budget:
+        i = max(range(len(groups)), key=lambda k: quotas[k])
+        quotas[i] -= 1
+    return quotas
+
+
+def _examples(analysis: Analysis) -> list[Candidate]:
+    """Short verified REPL examples (``9 // 2 → 4``) for programming lectures."""
+    out = []
+    for item in ex.repl_facts(analysis.units):
+        if not re.search(r"/|%|\*\*|int\(|float\(", item.expression) and len(re.findall(r"[-+*]", item.expression)) < 2:
+            continue  # 1 + 4 → 5 teaches nothing
+        out.append(Candidate(f"{item.statement} → {item.output}", [item.page], item.order, score=0.2, example=True))
+    return out
+
+
+def _figures_for(material: Material, groups: list[_Group]) -> list[list[FigureRef]]:
+    sizes: dict[tuple[int, int], set[int]] = {}
+    usable: list[tuple[FigureRef, int, int]] = []
+    for figure in material.figures:
+        width, height = figure.width, figure.height
+        if not (width and height):
+            width, height = _png_size(figure.path)
+        if width and height and min(width, height) < MIN_FIGURE_SIDE:
+            continue
+        sizes.setdefault((width, height), set()).add(figure.page)
+        usable.append((figure, width, height))
+    out: list[list[FigureRef]] = []
+    for group in groups:
+        pages = set(group.pages)
+        choices = [
+            (w * h, f)
+            for f, w, h in usable
+            if f.page in pages and not (w and len(sizes.get((w, h), ())) >= 3)  # a logo on every slide
+        ]
+        choices.sort(key=lambda item: -item[0])
+        out.append([choices[0][1]] if choices else [])
+    return out
+
+
+def _png_size(path: str) -> tuple[int, int]:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(24)
+    except OSError:
+        return 0, 0
+    if header[:8] != b"\x89PNG\r\n\x1a\n":
+        return 0, 0
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def offline_cheat_sheet(material: Material, *, target_pages: int = 1) -> CheatSheet:
+    """A cheat sheet of the lecture's own sentences: one section per topic (consecutive slides with the same
+    title), definitions first, then the key sentences; about 40 points per page."""
+    analysis = analyse(material)
+    _require_text(analysis, "cheat sheet")
+    budget = max(8, POINTS_PER_PAGE * max(1, target_pages))
+    groups = _groups(analysis)
+    examples = _examples(analysis)
+    page_group = {page: g for g in groups for page in g.pages}
+    for example in examples:
+        if example.pages[0] in page_group:
+            page_group[example.pages[0]].candidates.append(example)
+    groups = _merge_small(groups, target=max(3, min(14, budget // 4)))
+    quotas = _quotas(groups, budget)
+    figures = _figures_for(material, groups)
+    sections = []
+    for group, quota, figs in zip(groups, quotas, figures, strict=True):
+        definitions = [c for c in group.candidates if c.definition]
+        others = sorted((c for c in group.candidates if not c.definition), key=lambda c: -c.score)
+        examples_here = [c for c in others if c.example][:1]
+        others = [c for c in others if not c.example]
+        chosen_defs = sorted(definitions, key=lambda c: -c.score)[:quota]
+        rest = quota - len(chosen_defs)
+        prose = others[: max(0, rest - (1 if examples_here and rest >= 3 else 0))]
+        extra = examples_here if examples_here and rest >= 3 else []
+        points = [Point(c.text, sorted(c.pages)) for c in sorted(chosen_defs, key=lambda c: c.order)]
+        points += [Point(c.text, sorted(c.pages)) for c in sorted(prose + extra, key=lambda c: (c.example, c.order))]
+        if points:
+            sections.append(Section(_section_heading(group.headings), points, figs))
+    return CheatSheet(title=material.title, sections=sections, made_offline=True)
+
+
+# --- quiz ----------------------------------------------------------------------------------------------
+
+BLANK = "____"
+_OPERATOR_RE = re.compile(r"(?<![^\s(“\"'‘])([-+*/%=@#<>!&|^~]{1,3})(?![^\s)”\"'’,.;:])")
+_KNOWN_OPERATORS = {"+", "-", "*", "/", "//", "%", "**", "=", "==", "!=", "<", ">", "<=", ">=", "@", "#", "+=", "-="}
+
+
+@dataclass
+class _Item:
+    stem: str
+    answer: str
+    kind: str  # term | name (proper noun) | call | symbol | number
+    sentence: str
+    page: int
+    priority: float
+    distractors: list[str] = field(default_factory=list)
+    expression: str = ""  # the arithmetic of a REPL question
+
+
+def _kind(option: str) -> str:
+    if re.fullmatch(r"[-+]?\d+(?:\.\d+)?", option):
+        return "number"
+    if re.fullmatch(r"[A-Za-z_][\w.]*\(\)", option):
+        return "call"
+    if re.fullmatch(r"[-+*/%=@#<>!&|^~]{1,3}", option):
+        return "symbol"
+    return "term"
+
+
+def _same_thing(a: str, b: str) -> bool:
+    """Case-, plural- and punctuation-insensitive equality, or one term containing the other."""
+    if _kind(a) != "term" or _kind(b) != "term":
+        return a.strip().lower() == b.strip().lower()
+    na, nb = ex.normalise_term(a), ex.normalise_term(b)
+    if not na or not nb or na == nb or na.replace(" ", "") == nb.replace(" ", ""):
+        return True
+    wa, wb = set(na.split()), set(nb.split())
+    return wa <= wb or wb <= wa
+
+
+def _occurrence(term: str, sentence: str) -> re.Match | None:
+    words = [re.escape(w) for w in term.split()]
+    if not words:
+        return None
+    words[-1] += r"(?:s|es)?"
+    pattern = r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?![\w-])"
+    return re.search(pattern, sentence, flags=re.I)
+
+
+def _blank(sentence: str, answer: str) -> str | None:
+    """The sentence with every occurrence of ``answer`` (and its plural) replaced by the blank."""
+    if _kind(answer) == "term":
+        words = [re.escape(w) for w in answer.split()]
+        words[-1] = re.escape(ex._stem(answer.split()[-1])) + r"(?:s|es)?" if len(answer.split()[-1]) > 3 else words[-1]
+        pattern = r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?![\w-])"
+        stem, count = re.subn(pattern, BLANK, sentence, flags=re.I)
+    else:
+        pattern = r"(?<![\w.])" + re.escape(answer) + r"(?![\w])"
+        if _kind(answer) == "symbol":
+            pattern = r"(?<![^\s(“\"'‘])" + re.escape(answer) + r"(?![^\s)”\"'’,.;:])"
+        stem, count = re.subn(pattern, BLANK, sentence)
+    if not count:
+        return None
+    rest = [w for w in ex.words(stem.replace(BLANK, " ")) if w.lower() not in ex.STOPWORDS]
+    if len(rest) < 3:
+        return None
+    return stem if stem.rstrip().endswith((".", "!", "?", "”", ")")) else stem.rstrip() + "."
+
+
+_ADJECTIVE_RE = re.compile(r"(?:ly|ous|ful|less)$")
+_FUNCTION_WORDS = ex._wordset(
+    "is are was were be can cannot will would should must may might has have had does do did and or but in on at "
+    "to of for from with by as into that which who when where if than then so because while not also always only "
+    "used using"
+)
+
+
+class _Pools:
+    """Candidate distractors of each kind, all taken from the same lecture."""
+
+    def __init__(self, analysis: Analysis):
+        texts = [u.text for u in analysis.units]
+        corpus = "\n".join(texts)
+        self.corpus_lower = corpus.lower()
+        self.proper = {w.lower() for w in re.findall(r"(?<=[a-z,;] )([A-Z][\w]*[A-Z][\w]*|[A-Z][a-z]+)", corpus)}
+        self.defined = {ex.normalise_term(d.term) for d in analysis.definitions}
+        terms: list[str] = []
+        terms += [d.term.lower() if not self._is_proper(d.term) else d.term for d in analysis.definitions]
+        for heading in analysis.headings.values():
+            if heading and "?" not in heading and len(heading.split()) <= 3 and not ex.is_boilerplate_heading(heading):
+                terms.append(heading if self._is_proper(heading) else heading.lower())
+        terms += analysis.terms
+        self.terms: list[str] = []
+        for term in terms:
+            term = term.strip(" .,:;“”\"'")
+            if not term or not ex._good_key_term(term.lower()) or not self.noun_like(term):
+                continue
+            if any(ex.normalise_term(term) == ex.normalise_term(t) for t in self.terms):
+                continue
+            self.terms.append(term)
+        self.calls = list(dict.fromkeys(f"{name}()" for name in re.findall(r"\b([A-Za-z_][\w.]*)\(", corpus)))
+        self.symbols = list(
+            dict.fromkeys(s for s in re.findall(r"(?<!\S)([-+*/%=@<>!]{1,3})(?!\S)", corpus) if s in _KNOWN_OPERATORS)
+        )
+        self.numbers = list(dict.fromkeys(ex.numbers_in(corpus)))
+
+    def prepare(self, answers: Sequence[str]) -> None:
+        """Embed every term and answer in one batch (one model call per quiz)."""
+        ex.embed(list(dict.fromkeys([*self.terms, *answers])))
+
+    def similarity(self, answer: str, terms: Sequence[str]) -> np.ndarray | None:
+        vectors = ex.embed([answer, *terms])
+        return None if vectors is None else vectors[1:] @ vectors[0]
+
+    def _is_proper(self, term: str) -> bool:
+        return all(w.lower() in self.proper for w in term.split()) if term[:1].isupper() else False
+
+    def noun_like(self, term: str) -> bool:
+        """Used as a noun somewhere in the lecture: after a determiner or preposition and not followed by the
+        noun it would qualify ("the variable is" yes; "to store", "of mathematical symbols" no)."""
+        ws = term.lower().split()
+        last = re.escape(ex._stem(ws[-1]))
+        if len(ws) == 1 and _ADJECTIVE_RE.search(ws[0]) and ex.normalise_term(term) not in self.defined:
+            return False
+        head = "".join(re.escape(w) + r"\s+" for w in ws[:-1])
+        det = r"\b(?:a|an|the|this|that|these|those|each|every|of|our|your|its|their|no|any|some|two|many|all|new)\s+"
+        prefix = "" if len(ws) > 1 else det + r"(?:[a-z-]+\s+)?"
+        end = r"(?:s|es)?(?=\s*(?:[.,;:!?)”\"'(]|$)|\s+(?:" + "|".join(sorted(_FUNCTION_WORDS)) + r")\b)"
+        return bool(re.search(rf"{prefix}\b{head}{last}{end}", self.corpus_lower, flags=re.M))
+
+    def of_kind(self, kind: str) -> list[str]:
+        return {"term": self.terms, "call": self.calls, "symbol": self.symbols, "number": self.numbers}[kind]
+
+
+def _inflect(term: str, plural: bool) -> str:
+    words = term.split()
+    last = words[-1]
+    is_plural = ex._stem(last) != last.lower()
+    if plural and not is_plural:
+        if re.search(r"(?:s|x|z|ch|sh)$", last):
+            last += "es"
+        elif re.search(r"[^aeiou]y$", last):
+            last = last[:-1] + "ies"
+        else:
+            last += "s"
+    elif not plural and is_plural:
+        last = ex._stem(last) if last.islower() else last[: len(ex._stem(last))]
+    return " ".join([*words[:-1], last])
+
+
+def _choose_distractors(item: _Item, pools: _Pools, rng: random.Random) -> list[str]:
+    kind = _kind(item.answer)
+    if kind == "number":
+        return _number_distractors(item, pools, rng)
+    raw = [p for p in pools.of_kind(kind) if not _same_thing(p, item.answer)]
+    stem_lower = item.stem.lower()
+    if kind == "term":
+        plural = ex._stem(item.answer.split()[-1]) != item.answer.split()[-1].lower()
+        proper = item.answer[:1].isupper()
+        raw = [p for p in raw if p[:1].isupper() == proper and not _occurrence(p, item.stem)]
+        pool = raw if proper else [_inflect(p, plural) for p in raw]
+    else:
+        raw = pool = [p for p in raw if p.lower() not in stem_lower]
+    if len(pool) < 3:
+        return []
+    scores = _distractor_scores(item.answer, pool, kind, pools.similarity(item.answer, raw))
+    ranked = sorted(range(len(pool)), key=lambda i: -(scores[i] + rng.uniform(0, 0.04)))
+    chosen: list[str] = []
+    for i in ranked:
+        if scores[i] <= -1.0:
+            continue
+        candidate = pool[i]
+        if all(not _same_thing(candidate, c) for c in chosen):
+            chosen.append(candidate)
+        if len(chosen) == 3:
+            return chosen
+    return []
+
+
+def _distractor_scores(answer: str, pool: list[str], kind: str, similarity: np.ndarray | None) -> list[float]:
+    n_answer = len(answer.split())
+    scores = []
+    answer_words = set(ex.normalise_term(answer).split())
+    for candidate in pool:
+        score = -0.12 * abs(len(candidate.split()) - n_answer)
+        score -= 0.3 * len(answer_words & set(ex.normalise_term(candidate).split()))
+        score -= 0.25 * abs(np.log(max(1, len(candidate)) / max(1, len(answer))))
+        scores.append(score)
+    if kind == "term" and similarity is not None:
+        for i, sim in enumerate(similarity):
+            # related but not a synonym: "variable" -> constant, operator, expression
+            scores[i] += float(sim) if sim < 0.85 else -2.0
+    return scores
+
+
+def _number_distractors(item: _Item, pools: _Pools, rng: random.Random) -> list[str]:
+    """Wrong results a student could get (/ instead of //, int instead of float, off by one), then other
+    numbers of the lecture of the same type and size."""
+    answer = item.answer
+    is_float = "." in answer
+    variants: list[str] = []
+    expression = item.expression
+    swaps = [("//", "/"), ("/", "//"), ("**", "*"), ("%", "//"), ("//", "%"), ("*", "+")]
+    for old, new in swaps:
+        if old in expression:
+            swapped = re.sub(r"(?<![*/])" + re.escape(old) + r"(?![*/])", new, expression, count=1)
+            value = ex.safe_eval(swapped)
+            if value is not None:
+                variants.append(_format_number(value))
+    value = float(answer)
+    variants.append(_format_number(int(value)) if is_float else f"{value:.1f}")
+    variants += [_format_number(_typed(value + 1, is_float)), _format_number(_typed(value - 1, is_float))]
+    others = [x for x in pools.numbers if ("." in x) == is_float]
+    others.sort(key=lambda x: (abs(np.log1p(abs(float(x))) - np.log1p(abs(value))), rng.random()))
+    chosen: list[str] = []
+    for candidate in variants + others:
+        if candidate != answer and candidate not in chosen and _kind(candidate) == "number":
+            chosen.append(candidate)
+        if len(chosen) == 3:
+            return chosen
+    return []
+
+
+def _typed(value: float, is_float: bool) -> float | int:
+    return float(value) if is_float else int(value)
+
+
+def _format_number(value: float | int) -> str:
+    if isinstance(value, float) and abs(value) < 1e15:
+        return repr(round(value, 10)) if value != int(value) else f"{value:.1f}"
+    return str(value)
+
+
+def _page_supports(analysis: Analysis, page: int, answer: str) -> bool:
+    text = analysis.material.page_texts.get(page)
+    if text is None:
+        text = "\n".join(p.text for p in analysis.material.passages if p.page == page)
+    return answer.lower() in " ".join(text.split()).lower()
+
+
+def _term_items(analysis: Analysis, pools: _Pools) -> list[_Item]:
+    items: list[_Item] = []
+    ranked_terms = list(dict.fromkeys([*(d.term for d in analysis.definitions), *pools.terms]))
+    first_definition: dict[str, int] = {}
+    for definition in analysis.definitions:
+        first_definition.setdefault(ex.normalise_term(definition.term), definition.page)
+    for candidate in analysis.candidates:
+        if candidate.example:
+            continue
+        sentence = candidate.definition.sentence if candidate.definition else candidate.text
+        sentence = _tidy(sentence)
+        page = candidate.pages[0]
+        options: list[tuple[str, float]] = []
+        if candidate.definition:
+            first = first_definition.get(ex.normalise_term(candidate.definition.term)) == candidate.definition.page
+            options.append((candidate.definition.term, 3.3 if first else 3.0))
+        for call in ex.code_calls(sentence):
+            options.append((call, 1.6))
+        for symbol in _symbols_named(sentence):
+            options.append((symbol, 1.5))
+        for rank, term in enumerate(ranked_terms):
+            if _occurrence(term, sentence):
+                options.append((term, 1.2 - 0.005 * rank))
+        for term, bonus in options:
+            answer = _surface(term, sentence, pools)
+            if answer is None:
+                continue
+            stem = _blank(sentence, answer)
+            if stem is None or not _page_supports(analysis, page, answer):
+                continue
+            items.append(_Item(stem, answer, _kind(answer), sentence, page, bonus + candidate.score))
+    return items
+
+
+def _symbols_named(sentence: str) -> list[str]:
+    """Operators the sentence talks about: quoted, in parentheses, or next to "operator"/"symbol"/"a"."""
+    out = []
+    for match in _OPERATOR_RE.finditer(sentence):
+        symbol = match.group(1)
+        if symbol not in _KNOWN_OPERATORS:
+            continue
+        before, after = sentence[: match.start(1)], sentence[match.end(1) :]
+        quoted = before[-1:] in "(“\"'‘" and after[:1] in ")”\"'’"
+        named = re.search(r"\b(?:operators?|symbols?|signs?|characters?)\W*$", before[-20:], re.I) or re.match(
+            r"\W*(?:operators?|symbols?|signs?|characters?)\b", after, re.I
+        )
+        article = re.search(r"\b(?:a|an|the)\s*$", before, re.I) and symbol != "-"
+        if quoted or named or article:
+            out.append(symbol)
+    return list(dict.fromkeys(out))
+
+
+def _surface(term: str, sentence: str, pools: _Pools) -> str | None:
+    """The answer as written in the sentence, lowercased unless it is a name (Python, NumPy)."""
+    if _kind(term) != "term":
+        return term if term in sentence else None
+    match = _occurrence(term, sentence)
+    if not match:
+        return None
+    surface = " ".join(match.group(0).split())
+    if not pools._is_proper(surface):
+        surface = surface.lower() if not re.search(r"[A-Z].*[A-Z]", surface) else surface
+    return surface
+
+
+def _repl_items(analysis: Analysis) -> list[_Item]:
+    items = []
+    for fact in ex.repl_facts(analysis.units):
+        if fact.statement.startswith("print("):
+            stem = f"In Python, what does {fact.statement} display?"
+        else:
+            name = fact.statement.split("=", 1)[0].strip()
+            stem = f"In Python, what is the value of {name} after {fact.statement}?"
+        sentence = f"In Python, {fact.statement} gives {fact.output}"
+        items.append(_Item(stem, fact.output, "number", sentence, fact.page, 1.0, expression=fact.expression))
+    return items
+
+
+def _build_questions(analysis: Analysis, *, n: int, rng: random.Random) -> list[QuizQuestion]:
+    pools = _Pools(analysis)
+    items = sorted(_term_items(analysis, pools), key=lambda it: -it.priority)
+    pools.prepare([it.answer for it in items if it.kind == "term"])
+    repl = _repl_items(analysis)
+    rng.shuffle(repl)
+    max_repl = max(1, n // 4) if repl else 0
+    chosen: list[_Item] = []
+    used_answers: list[str] = []
+    used_sentences: set[str] = set()
+    pages: dict[int, int] = {}
+    queue = items
+    # spread over the lecture: a page gives a second question only when nothing else is left
+    for allowance in (1, 2, 99):
+        for item in queue:
+            if len(chosen) >= n - min(max_repl, len(repl)):
+                break
+            if item in chosen or pages.get(item.page, 0) >= allowance:
+                continue
+            if item.sentence in used_sentences or any(_same_thing(item.answer, a) for a in used_answers):
+                continue
+            item.distractors = _choose_distractors(item, pools, rng)
+            if len(item.distractors) != 3:
+                continue
+            chosen.append(item)
+            used_answers.append(item.answer)
+            used_sentences.add(item.sentence)
+            pages[item.page] = pages.get(item.page, 0) + 1
+    for item in repl:
+        if len(chosen) >= n:
+            break
+        if any(c.expression == item.expression for c in chosen) or item.answer in used_answers:
+            continue
+        item.distractors = _number_distractors(item, pools, rng)
+        if len(item.distractors) == 3:
+            chosen.append(item)
+            used_answers.append(item.answer)
+    chosen.sort(key=lambda it: it.page)
+    return [
+        QuizQuestion(
+            question=item.stem,
+            options=[item.answer, *item.distractors],
+            correct=0,
+            explanation=f"{_as_sentence(item.sentence)} (p. {item.page})",
+            page=item.page,
+        )
+        for item in chosen
+    ]
+
+
+def offline_quiz(material: Material, *, n: int = 10, seed: int | None = None) -> Quiz:
+    """Up to ``n`` fill-in-the-blank multiple-choice questions built from the lecture's definitions and key
+    sentences; distractors are terms (numbers, code) of the same kind from the same lecture."""
+    rng = random.Random(seed)  # noqa: S311 - shuffling quiz options, not security
+    analysis = analyse(material)
+    _require_text(analysis, "quiz")
+    questions = _build_questions(analysis, n=n, rng=rng)
+    if not questions:
+        raise GenerationError(
+            "These notes are too short or too fragmentary to make quiz questions from; try a longer lecture.",
+            code="too_little_text",
+        )
+    balance_positions(questions, rng)
+    return Quiz(title=material.title, questions=questions, made_offline=True)
+
+
+# --- past-paper answers --------------------------------------------------------------------------------
+
+
+def offline_answer(question_text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
+    """The 1-3 sentences of ``passages`` closest in meaning to the question, with their citations;
+    ``("", [])`` when none is close enough."""
+    sentences: list[tuple[str, Passage]] = []
+    seen: set[str] = set()
+    for passage in passages:
+        for unit in ex.page_units(passage.page, [passage]):
+            if unit.kind not in ("prose", "list") or not ex.is_informative(unit.text):
+                continue
+            text = _tidy(unit.text)
+            key = ex.normalise_term(text)
+            if key not in seen:
+                seen.add(key)
+                sentences.append((text, passage))
+    if not sentences or not question_text.strip():
+        return "", []
+    texts = [question_text.strip()] + [s for s, _ in sentences]
+    vectors, embedded = ex.vectors_for(texts)
+    similarity = vectors[1:] @ vectors[0]
+    threshold = ANSWER_THRESHOLD if embedded else TFIDF_ANSWER_THRESHOLD
+    order = [int(i) for i in np.argsort(-similarity) if similarity[i] >= threshold]
+    if not order:
+        return "", []
+    best = float(similarity[order[0]])
+    chosen = [i for i in order[:3] if similarity[i] >= best - 0.12]
+    chosen.sort()  # in the order of the notes
+    answer = " ".join(_as_sentence(sentences[i][0]) for i in chosen)
+    citations: list[Citation] = []
+    for i in chosen:
+        passage = sentences[i][1]
+        citation = Citation(passage.lecture_name, passage.page, passage.lecture_id)
+        if citation not in citations:
+            citations.append(citation)
+    return answer, citations
+
+
+def _as_sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
