@@ -28,6 +28,7 @@ bench:
 	@$(PY) bench/ingest.py
 	@$(PY) bench/retrieval.py
 	@$(PY) bench/chat.py
+	@$(PY) bench/generate.py
 
 migrate:
 	@$(PY) manage.py migrate --noinput

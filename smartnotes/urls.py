@@ -17,6 +17,7 @@ urlpatterns = [
     path("lectures/", include("apps.lectures.urls")),
     path("chat/", include("apps.chat.urls")),
     path("documents/", include("apps.documents.urls")),
+    path("flashcards/", include("apps.flashcards.urls")),
 ]
 
 if settings.DEBUG:

@@ -6,12 +6,25 @@ from django.db import transaction
 from apps.accounts.models import Profile
 
 
-def update_profile(*, actor, full_name: str, email: str, srs_algorithm: str) -> Profile:
+def update_profile(
+    *, actor, full_name: str, email: str, srs_algorithm: str, desired_retention=None, new_cards_per_day=None
+) -> Profile:
+    """Save the profile. A change of spaced-repetition algorithm rebuilds every card's schedule from its review
+    log (apps.flashcards.reviewing.switch_algorithm), so no history is lost."""
+    from apps.flashcards.reviewing import switch_algorithm
+
     with transaction.atomic():
         profile, _ = Profile.objects.select_for_update().get_or_create(user=actor)
+        switched = profile.srs_algorithm != srs_algorithm
         profile.full_name = full_name
         profile.srs_algorithm = srs_algorithm
+        if desired_retention is not None:
+            profile.desired_retention = desired_retention
+        if new_cards_per_day is not None:
+            profile.new_cards_per_day = new_cards_per_day
         profile.save()
+        if switched:
+            switch_algorithm(actor=actor, algorithm=srs_algorithm)
         if actor.email != email:
             actor.email = email
             actor.save(update_fields=["email"])

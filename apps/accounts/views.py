@@ -16,7 +16,11 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.update_profile(
-            actor=request.user, **{k: form.cleaned_data[k] for k in ("full_name", "email", "srs_algorithm")}
+            actor=request.user,
+            **{
+                k: form.cleaned_data[k]
+                for k in ("full_name", "email", "srs_algorithm", "desired_retention", "new_cards_per_day")
+            },
         )
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")

@@ -7,6 +7,9 @@ SCHEDULES = [
     # name, function, schedule type, minutes
     ("recover-stale-lectures", "apps.lectures.tasks.recover_stale_lectures", "I", 1),
     ("recover-stale-documents", "apps.documents.tasks.recover_stale_documents", "I", 1),
+    ("recover-stale-card-generations", "apps.flashcards.tasks.recover_stale_generations", "I", 1),
+    # FSRS parameters fitted to each user's own reviews once there are enough (skips without the optimizer).
+    ("optimise-fsrs-parameters", "apps.flashcards.tasks.optimise_parameters", "W", 1),
     # After EMBEDDING_BACKEND/EMBEDDING_MODEL change: re-embed old lectures instead of mixing vector spaces.
     ("reembed-stale-lectures", "apps.lectures.tasks.reembed_stale_lectures", "I", 10),
 ]

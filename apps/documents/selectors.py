@@ -10,7 +10,7 @@ def documents_for_user(user):
 
 
 def documents_for_lecture(user, lecture):
-    return documents_for_user(user).filter(lecture=lecture).order_by("doc_type", "-version")
+    return documents_for_user(user).filter(lecture=lecture).order_by("-created_at")
 
 
 def get_document_for_user(user, pk) -> GeneratedDocument:

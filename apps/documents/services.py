@@ -124,7 +124,11 @@ def request_document(*, actor, lecture: Lecture, doc_type: str, options: dict | 
 
 
 def retry_document(*, actor, document: GeneratedDocument) -> GeneratedDocument:
+    """Queue a failed document again (its Retry button). A finished version is kept as it is (its quiz attempts
+    refer to its questions; Generate makes a new version) and a busy one already has its run."""
     _check_owner(actor, document)
+    if document.status != JobStatus.FAILED:
+        return document
     return runner.requeue(GENERATE, document.pk)
 
 

@@ -45,11 +45,11 @@ def lecture_documents(request, lecture_pk):
 def generate(request, lecture_pk):
     lecture = get_lecture_for_user(request.user, lecture_pk)
     doc_type = request.POST.get("doc_type", "")
+    # A browser sends nothing for an unticked checkbox, so the form's flags are off unless they are sent.
+    options = {"include_figures": "", "answer_key": "", **request.POST.dict()}
     status, retry_after = 200, None
     try:
-        document = services.request_document(
-            actor=request.user, lecture=lecture, doc_type=doc_type, options=request.POST.dict()
-        )
+        document = services.request_document(actor=request.user, lecture=lecture, doc_type=doc_type, options=options)
     except services.GenerationRateLimited as exc:
         messages.error(request, exc.message)
         status, retry_after = 429, exc.retry_after
@@ -203,7 +203,13 @@ def quiz_attempt(request, pk, attempt_pk):
                 "page": q.get("page"),
             }
         )
-    context = {"attempt": attempt, "document": document, "lecture": document.lecture, "review": review}
+    context = {
+        "attempt": attempt,
+        "document": document,
+        "lecture": document.lecture,
+        "review": review,
+        "missed": attempt.total - attempt.correct,
+    }
     return render(request, "documents/quiz_review.html", context)
 
 

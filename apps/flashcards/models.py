@@ -1,14 +1,24 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
 from apps.core.models import TimeStamped
+from apps.jobs.models import BackgroundJob
 
 
 class CardType(models.TextChoices):
     BASIC = "basic", "Basic"
     CLOZE = "cloze", "Cloze"
     MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+
+
+class CardOrigin(models.TextChoices):
+    GENERATED = "generated", "Generated"
+    MANUAL = "manual", "Written by hand"
+    IMPORTED = "imported", "Imported"
+    QUIZ = "quiz", "Missed quiz question"
 
 
 class FsrsState(models.IntegerChoices):
@@ -19,14 +29,27 @@ class FsrsState(models.IntegerChoices):
 
 class Flashcard(TimeStamped):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flashcards")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="flashcards")
     lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="flashcards")
     card_type = models.CharField(max_length=16, choices=CardType.choices, default=CardType.BASIC)
     question = models.TextField()
     answer = models.TextField()
+    options = models.JSONField(default=list, blank=True, help_text="multiple choice: the four options")
     source_page = models.PositiveIntegerField(null=True, blank=True)
+    figure = models.ForeignKey(
+        "lectures.Figure", null=True, blank=True, on_delete=models.SET_NULL, related_name="flashcards"
+    )
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    origin = models.CharField(max_length=10, choices=CardOrigin.choices, default=CardOrigin.MANUAL)
+    # Normalised question + answer: regenerating never adds a card the student already has.
+    dedup_key = models.CharField(max_length=64, blank=True)
+    edited = models.BooleanField(default=False)
+    guid = models.CharField("Anki note GUID", max_length=64, blank=True)
     suspended = models.BooleanField(default=False)
     due_at = models.DateTimeField(null=True, blank=True, help_text="empty: new card, due now")
     last_reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Incremented by every grade and undo; a grade names the count it saw, so a double submit does nothing.
+    review_count = models.PositiveIntegerField(default=0)
     # SM-2 state (seeds/action-flows.md §7)
     repetitions = models.PositiveIntegerField(default=0)
     interval_days = models.PositiveIntegerField(default=0)
@@ -45,11 +68,20 @@ class Flashcard(TimeStamped):
         ]
         indexes = [
             models.Index(fields=["owner", "due_at"], condition=Q(suspended=False), name="flashcard_due_queue"),
+            models.Index(
+                fields=["owner", "subject", "due_at"], condition=Q(suspended=False), name="flashcard_subject_due"
+            ),
             models.Index(fields=["lecture", "-created_at"], name="flashcard_lecture_created"),
+            models.Index(fields=["lecture", "dedup_key"], name="flashcard_lecture_key"),
+            GinIndex(fields=["tags"], name="flashcard_tags_gin"),
         ]
 
     def __str__(self):
         return self.question[:60]
+
+    @property
+    def is_new(self):
+        return self.review_count == 0 and self.last_reviewed_at is None
 
 
 class ReviewLog(models.Model):
@@ -62,10 +94,64 @@ class ReviewLog(models.Model):
     due_before = models.DateTimeField(null=True, blank=True)
     due_after = models.DateTimeField(null=True, blank=True)
     interval_days = models.FloatField(null=True, blank=True)
+    was_new = models.BooleanField(default=False)
+    state = models.PositiveSmallIntegerField(null=True, blank=True, help_text="FSRS state after the review")
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    # The card's scheduling fields before this review, so the last grade can be undone exactly.
+    previous = models.JSONField(default=dict, blank=True)
+    session = models.ForeignKey(
+        "study.StudySession", null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews"
+    )
 
     class Meta:
         ordering = ["-reviewed_at"]
-        indexes = [models.Index(fields=["owner", "-reviewed_at"], name="review_owner_time")]
+        indexes = [
+            models.Index(fields=["owner", "-reviewed_at"], name="review_owner_time"),
+            models.Index(fields=["card", "reviewed_at"], name="review_card_time"),
+        ]
 
     def __str__(self):
         return f"review of card {self.card_id} ({self.algorithm} {self.rating})"
+
+
+class AnkiDeck(models.Model):
+    """Stable Anki ids for one exported deck (a lecture's, or a whole subject's when lecture is empty), so a
+    re-import into Anki updates the deck instead of creating a second one."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="+")
+    lecture = models.ForeignKey("lectures.Lecture", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    deck_id = models.BigIntegerField()
+    model_ids = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "lecture"], name="anki_deck_unique_scope"),
+            models.UniqueConstraint(
+                fields=["subject"], condition=Q(lecture__isnull=True), name="anki_deck_unique_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Anki deck {self.deck_id}"
+
+
+class CardGeneration(BackgroundJob):
+    """One "make flashcards from this lecture" run, a job of the shared runner (apps/jobs)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="card_generations")
+    requested = models.PositiveSmallIntegerField(default=30)
+    created = models.PositiveSmallIntegerField(default=0)
+    skipped = models.PositiveSmallIntegerField(default=0, help_text="cards the student already had")
+    made_offline = models.BooleanField(default=False)
+    notice = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="cardgen_status_heartbeat")]
+
+    def __str__(self):
+        return f"cards for {self.lecture_id} ({self.status})"

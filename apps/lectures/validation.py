@@ -18,8 +18,17 @@ EXTENSIONS = {
     "markdown": {".md", ".markdown", ".qmd", ".rmd"},
     "text": {".txt", ".text"},
     "image": {".png", ".jpg", ".jpeg", ".tif", ".tiff"},
+    "html": {".html", ".htm"},
 }
-DEFAULT_EXTENSION = {"pdf": ".pdf", "pptx": ".pptx", "docx": ".docx", "markdown": ".md", "text": ".txt", "image": ""}
+DEFAULT_EXTENSION = {
+    "pdf": ".pdf",
+    "pptx": ".pptx",
+    "docx": ".docx",
+    "markdown": ".md",
+    "text": ".txt",
+    "image": "",
+    "html": ".html",
+}
 
 
 class UploadRejected(ValueError):
@@ -80,7 +89,7 @@ def check_upload(uploaded_file) -> CheckedUpload:
         except IngestError:
             raise UploadRejected(
                 f"“{uploaded_file.name}” is not a file type we can read. Upload a PDF, PowerPoint (.pptx), "
-                "Word (.docx), Markdown, plain text or an image (PNG, JPEG, TIFF)."
+                "Word (.docx), Markdown, a web page or slide deck (.html), plain text or an image (PNG, JPEG, TIFF)."
             ) from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

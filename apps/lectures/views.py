@@ -50,6 +50,7 @@ def _upload_without_javascript(request, subject):
 @vary_on_headers("HX-Request")
 def lecture_detail(request, pk):
     from apps.documents.selectors import documents_for_lecture
+    from apps.flashcards.selectors import cards_for_lecture
 
     lecture = selectors.get_lecture_for_user(request.user, pk)
     if lecture.role == LectureRole.EXAM:
@@ -59,6 +60,8 @@ def lecture_detail(request, pk):
         "pages": lecture.pages.all(),
         "figures": lecture.figures.all(),
         "documents": documents_for_lecture(request.user, lecture),
+        "cards": cards_for_lecture(request.user, lecture)[:5],
+        "card_count": lecture.flashcards.count(),
     }
     return render(request, "lectures/detail.html", context)
 

@@ -29,6 +29,7 @@ class Subject(TimeStamped):
     description = models.TextField(blank=True, max_length=2000)
     color = models.CharField(max_length=7, default="#4f46e5", validators=[hex_colour])
     icon = models.CharField(max_length=20, choices=SubjectIcon.choices, default=SubjectIcon.BOOK)
+    exam_date = models.DateField(null=True, blank=True, help_text="reviews are planned so every card is seen before it")
 
     class Meta:
         ordering = [Lower("name")]

@@ -54,12 +54,14 @@ def subject_create(request):
 @login_required
 @vary_on_headers("HX-Request")
 def subject_detail(request, pk):
+    from apps.flashcards.selectors import card_summary
     from apps.lectures.selectors import exams_for_subject, lectures_for_subject
 
     subject = selectors.get_subject_for_user(request.user, pk)
     lectures = lectures_for_subject(request.user, subject)
     exams = exams_for_subject(request.user, subject)
-    return render(request, "subjects/detail.html", {"subject": subject, "lectures": lectures, "exams": exams})
+    context = {"subject": subject, "lectures": lectures, "exams": exams, "cards": card_summary(request.user, subject)}
+    return render(request, "subjects/detail.html", context)
 
 
 @login_required

@@ -19,7 +19,7 @@ from .types import Material, Passage
 log = logging.getLogger(__name__)
 
 BULLET_RE = re.compile(r"^\s*(?:[•●○◦▪▫■□►▶➢➤✓✔❖·\u2023]|[-–—*+](?=\s)|\d{1,2}[.)](?=\s)|o(?=\s+[A-Z]))\s*")
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
+URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _CODE_START_RE = re.compile(
     r"^\s*(?:>>>|\.\.\.(?:\s|$)|#|def\s|class\s|import\s|from\s+\S+\s+import\b|return\b|print\s*\(|"
     r"(?:for|if|elif|while|with|try|except|else|finally)\b.*:\s*$|@\w|Traceback\b|File\s\"|\w+Error:|"
@@ -35,7 +35,9 @@ _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf", "fig", "eq", "pp", "p", "no",
 _TERMINAL = ".!?"
 _BOILERPLATE_RE = re.compile(
     r"copyright|\blicen[cs]e|creative commons|all rights reserved|\bcontributors?\b|acknowledg|"
-    r"these slides|slides are|republish|attribution|\bthank you\b|any questions",
+    r"these slides|slides are|republish|attribution|\bthank you\b|any questions|\bpp?\.\s*\d|"
+    r"\bsee (?:also )?(?:the )?(?:lecture )?(?:notes|chapter|section|textbook)\b|"
+    r"\b(?:on|in) (?:this|the|today's) (?:lecture|course|class|talk)\b",
     re.I,
 )
 _BOILERPLATE_HEADING_RE = re.compile(
@@ -66,7 +68,10 @@ FILLER = _wordset(
     numbers thing stuff something anything everything nothing someone people question questions answer answers
     summary overview introduction conclusion exercise exercises tutorial manual material online official
     user users main basic basics simple new old same following shown see also let make makes made want need
-    needs like look looks true false yes okay ok www http https com org html pdf"""
+    needs like look looks true false yes okay ok www http https com org html pdf better worse usage tip tips
+    warning caution remember idea ideas goal goals problem problems solution solutions pros cons advantages
+    disadvantages motivation intuition aside recall reminder hint bonus aim purpose observation fact claim
+    definition theorem proof lemma corollary todo often usually sometimes generally typically"""
 )
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -107,12 +112,19 @@ def is_code_line(line: str) -> bool:
         return True
     if _CODE_PREFIX_RE.match(s) and (" #" in s or "=" in s or s.endswith((")", "]"))):
         return True
+    if s.startswith(("#include", "//", "/*", "*/")) or re.search(r"[;{}]\s*(?://.*)?$", s) and _code_density(s) > 0.05:
+        return True  # C, C++, Java: "int num, den; // the numerator"
     body = s.replace(" ", "")
     symbols = sum(ch in _CODE_CHARS for ch in body)
     alpha_words = [w for w in s.split() if w.isalpha()]
     if len(body) >= 6 and symbols / len(body) > 0.18 and len(alpha_words) < 4:
         return True
     return bool(re.search(r"\w\(.*\)\s*$", s) and len(alpha_words) <= 2 and "=" in s)
+
+
+def _code_density(text: str) -> float:
+    body = text.replace(" ", "")
+    return sum(ch in _CODE_CHARS for ch in body) / max(1, len(body))
 
 
 def _is_code_paragraph(lines: list[str]) -> bool:
@@ -137,7 +149,9 @@ def _joins(previous: str, last_line: str, line: str) -> bool:
         return True
     if first in "(“\"'‘" or first.isdigit():
         return len(previous.split()) >= 3
-    return len(last_line) >= 30 and len(line.split()) >= 2
+    # a capitalised line continues only a line that cannot end there ("… stored in the" | "Python …")
+    last_word = last_line.split()[-1].lower() if last_line.split() else ""
+    return len(last_line) >= 30 and (last_word in STOPWORDS or last_line.endswith(","))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -249,13 +263,18 @@ def _attach_lists(page: int, raw: list[tuple[str, str, bool]]) -> list[Unit]:
         lead_in = text.endswith(":") or (text.endswith("?") and len(words(text)) <= 5)
         if kind in ("prose", "fragment") and lead_in and len(words(text)) >= 2:
             items = []
+            urls = 0
             j = i + 1
-            while j < len(raw) and raw[j][1] in ("prose", "fragment") and raw[j][2] and len(words(raw[j][0])) <= 8:
+            while j < len(raw) and raw[j][1] in ("prose", "fragment") and raw[j][2] and len(words(raw[j][0])) <= 14:
                 if raw[j][0].endswith(":"):
                     break
-                items.append(raw[j][0].rstrip(".;,"))
+                item = URL_RE.sub("", raw[j][0]).strip(" .;,:")
+                if item:
+                    items.append(item)
+                else:
+                    urls += 1
                 j += 1
-            if len(items) >= 2:
+            if 2 <= len(items) <= 6 and sum(len(item) for item in items) <= 260 and urls * 2 < len(items):
                 units.append(Unit(f"{text} {'; '.join(items)}", page, "list", len(units), bullet))
                 i = j
                 continue
@@ -277,16 +296,16 @@ def material_units(material: Material) -> list[Unit]:
 
 
 def is_boilerplate(text: str) -> bool:
-    return bool(_BOILERPLATE_RE.search(text)) or bool(_URL_RE.fullmatch(text.strip()))
+    return bool(_BOILERPLATE_RE.search(text)) or bool(URL_RE.fullmatch(text.strip()))
 
 
 def is_informative(text: str, *, min_words: int = 4) -> bool:
     """Fit to be a cheat-sheet point or a quiz sentence: a real statement, not code, a URL, or boilerplate."""
-    tokens = [t for t in _URL_RE.sub("", text).split() if not re.fullmatch(r"[-+]?[\d.,%;:]+|[—–-]", t)]
+    tokens = [t for t in URL_RE.sub("", text).split() if not re.fullmatch(r"[-+]?[\d.,%;:]+|[—–-]", t)]
     plain = [t for t in tokens if _PLAIN_TOKEN_RE.fullmatch(t)]
     if len(plain) < min_words or len(tokens) > 70 or text.rstrip().endswith("?"):
         return False
-    if len(plain) < 0.6 * len(tokens) or is_boilerplate(text) or _EMAIL_RE.search(text):
+    if len(plain) < 0.6 * len(tokens) or is_boilerplate(text) or _EMAIL_RE.search(text) or text.count("|") >= 2:
         return False
     content = [w for w in words(" ".join(plain)) if w.lower() not in STOPWORDS]
     if len(content) == len(words(" ".join(plain))) and all(w[:1].isupper() for w in content):
@@ -298,6 +317,7 @@ def is_informative(text: str, *, min_words: int = 4) -> bool:
 
 _CACHE: dict[str, np.ndarray] = {}
 _CACHE_LIMIT = 20000
+_WARNED = False
 
 
 def embed(texts: Sequence[str]) -> np.ndarray | None:
@@ -309,7 +329,9 @@ def embed(texts: Sequence[str]) -> np.ndarray | None:
         try:
             vectors = embed_texts(missing)
         except AIError as exc:
-            log.warning("offline generation: embeddings unavailable, using TF-IDF (%s)", exc)
+            global _WARNED
+            (log.debug if _WARNED else log.warning)("offline generation: no embeddings, using TF-IDF (%r)", exc)
+            _WARNED = True
             return None
         if len(_CACHE) + len(missing) > _CACHE_LIMIT:
             _CACHE.clear()
@@ -319,9 +341,32 @@ def embed(texts: Sequence[str]) -> np.ndarray | None:
     return np.stack([_CACHE[t] for t in texts])
 
 
+IRREGULAR_PLURAL = {
+    "matrix": "matrices",
+    "index": "indices",
+    "vertex": "vertices",
+    "axis": "axes",
+    "analysis": "analyses",
+    "basis": "bases",
+    "hypothesis": "hypotheses",
+    "criterion": "criteria",
+    "phenomenon": "phenomena",
+    "child": "children",
+    "person": "people",
+    "datum": "data",
+}
+_IRREGULAR_SINGULAR = {plural: singular for singular, plural in IRREGULAR_PLURAL.items() if singular != "datum"}
+UNCOUNTABLE = _wordset(
+    "memory data information code software hardware storage knowledge evidence research equipment feedback "
+    "advice traffic syntax logic mathematics physics economics news progress python"
+)
+
+
 def _stem(word: str) -> str:
     """Singular of a (lowercased) English noun: ``rules``→``rule``, ``classes``→``class``, ``entries``→``entry``."""
     word = word.lower().strip("'’-")
+    if word in _IRREGULAR_SINGULAR:
+        return _IRREGULAR_SINGULAR[word]
     if len(word) <= 3 or word.endswith(("ss", "us", "is")):
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -406,6 +451,8 @@ def _acceptable_term(term: str) -> bool:
     first = ws[0].lower()
     if first in _PRONOUN_SUBJECTS or first in _BAD_TERM_START:
         return False
+    if ws[-1].lower() in FILLER or ws[-1].lower().endswith("ly"):
+        return False  # "Better: …", "Endianness often refers to …"
     if all(w.lower() in STOPWORDS or w.lower() in FILLER for w in ws):
         return False
     if re.search(r"\d", term) and not re.search(r"[A-Za-z]{2}", term):
@@ -454,7 +501,8 @@ def definition_in(sentence: str, page: int, *, colon_ok: bool = True) -> Definit
             body = (body + match.group("rest")).strip(" ,")
             body = re.sub(r"^(?:the\s+)?", "", body)
         body = body.rstrip(" .;:")
-        if not _acceptable_term(term) or len(words(body)) < (2 if index in (0, 3) else 3) or is_code_line(body):
+        min_body = 2 if index == 3 or (index == 0 and len(term.split()) == 1) else 3
+        if not _acceptable_term(term) or len(words(body)) < min_body or is_code_line(body):
             continue
         if index == 2 and (
             len(words(body)) < 4
@@ -478,7 +526,7 @@ def key_terms(texts: Sequence[str], *, top: int = 60) -> list[str]:
     """The lecture's key terms, best first: YAKE over the prose, lowercased, deduplicated, without stop-word,
     filler or numeric terms."""
     prose = " ".join(t if t.rstrip().endswith(tuple(_TERMINAL)) else t + "." for t in texts if t.strip())
-    prose = _URL_RE.sub(" ", prose)
+    prose = URL_RE.sub(" ", prose)
     if not prose.strip():
         return []
     try:
@@ -532,7 +580,7 @@ def _title_like(text: str) -> bool:
         and len(text) <= 80
         and not text.rstrip().endswith((".", ",", ";"))
         and not is_code_line(text)
-        and not _URL_RE.search(text)
+        and not URL_RE.search(text)
         and text[:1].isupper()
         and len(words(text)) >= 0.6 * len(ws)
     )
@@ -688,3 +736,23 @@ NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w.])")
 
 def numbers_in(text: str) -> list[str]:
     return NUMBER_RE.findall(text)
+
+
+_COMMENTED_RE = re.compile(r"^(?:>>>\s*)?(?P<code>[^#\s][^#]{1,70}?)\s+#\s*(?P<comment>[^#]{3,90})$")
+
+
+def commented_code(units: Iterable[Unit]) -> list[tuple[str, str, int, int]]:
+    """``(code, comment, page, order)`` for code lines explained by a trailing comment, e.g.
+    ``A[:, 3]  # all rows, column 3 → vector``."""
+    out = []
+    for unit in units:
+        if unit.kind != "code":
+            continue
+        for line in unit.text.splitlines():
+            match = _COMMENTED_RE.match(line.strip())
+            if not match:
+                continue
+            code, comment = match.group("code").strip(), match.group("comment").strip()
+            if len(words(comment)) >= 1 and re.search(r"[A-Za-z]{2}", comment) and not comment.startswith("noqa"):
+                out.append((code, comment, unit.page, unit.order))
+    return out

@@ -5,6 +5,7 @@ Everything is taken from the student's own material and carries the page it came
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from collections.abc import Sequence
@@ -21,7 +22,8 @@ MIN_FIGURE_SIDE = 120
 # all-MiniLM-L6-v2 cosine between a question and a sentence that answers it (calibrated on the fixtures:
 # on-topic questions score 0.45-0.8 on their best sentence, unrelated ones below 0.25).
 ANSWER_THRESHOLD = 0.38
-TFIDF_ANSWER_THRESHOLD = 0.12
+STRONG_ANSWER = 0.6  # above this, the best sentence answers even if it words things differently
+TFIDF_ANSWER_THRESHOLD = 0.15
 
 
 def balance_positions(questions: Sequence[QuizQuestion], rng: random.Random) -> list[QuizQuestion]:
@@ -69,6 +71,11 @@ class Analysis:
     vectors: np.ndarray | None = None
     embedded: bool = True
     excluded_pages: set[int] = field(default_factory=set)
+    units_by_page: dict[int, list[ex.Unit]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for unit in self.units:
+            self.units_by_page.setdefault(unit.page, []).append(unit)
 
 
 def _excluded_pages(material: Material, headings: dict[int, str | None], units: list[ex.Unit]) -> set[int]:
@@ -99,6 +106,8 @@ def analyse(material: Material) -> Analysis:
     for unit in _with_bullet_runs(units, headings):
         if unit.kind not in ("prose", "list") or not ex.is_informative(unit.text):
             continue
+        if ex.URL_RE.sub("", unit.text).rstrip().endswith(":"):
+            continue  # "Creating a vector by slicing:" introduces code (or a link) we do not show
         text = _tidy(unit.text)
         key = _dedup_key(text)
         if key in candidates:
@@ -116,6 +125,7 @@ def analyse(material: Material) -> Analysis:
             ex.normalise_term(candidate.text + ".")
         )
     ranked = [c for c in ranked if not _covered_by_definition(c, ranked)]
+    ranked = _fold_into_lists(ranked)
     analysis = Analysis(material, units, headings, ranked, definitions, [], excluded_pages=excluded)
     _rank(analysis)
     term_texts = [c.text for c in analysis.candidates] + [h for h in headings.values() if h]
@@ -176,8 +186,32 @@ def _covered_by_definition(candidate: Candidate, ranked: list[Candidate]) -> boo
     )
 
 
+def _fold_into_lists(ranked: list[Candidate]) -> list[Candidate]:
+    """A definition that is also an item of a list point lives on inside the list (no duplicate lines)."""
+    lists = [c for c in ranked if c.text.count(";") >= 1 and not c.definition]
+    out = []
+    for candidate in ranked:
+        host = next(
+            (
+                c
+                for c in lists
+                if candidate.definition and c.pages[0] == candidate.pages[0] and candidate.text.rstrip(".") in c.text
+            ),
+            None,
+        )
+        if host is None:
+            out.append(candidate)
+        else:
+            host.definition = candidate.definition
+    return out
+
+
 def _tidy(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
+    if text.startswith("(") and text.count("(") > text.count(")"):
+        text = text[1:]
+    if text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1]
     text = re.sub(r"\s+([,;:.!?)])", r"\1", text)
     text = text.rstrip(":;, ")
     return text[:1].upper() + text[1:]
@@ -193,9 +227,10 @@ def _rank(analysis: Analysis) -> None:
     scores = ex.textrank(vectors)
     scores = scores / max(float(scores.max()), 1e-12)
     keep: list[int] = []
+    similar = (vectors @ vectors.T) >= 0.93
     for i, candidate in enumerate(candidates):
         candidate.score = float(scores[i]) + (0.5 if candidate.definition else 0.0)
-        twin = next((k for k in keep if float(vectors[k] @ vectors[i]) >= 0.93), None)
+        twin = next((k for k in keep if similar[k, i]), None)
         if twin is None:
             keep.append(i)
             continue
@@ -227,7 +262,8 @@ class _Group:
 
     @property
     def size(self) -> int:
-        return len(self.candidates)
+        """Sentences count fully, code examples as half."""
+        return len([c for c in self.candidates if not c.example]) + len([c for c in self.candidates if c.example]) // 2
 
 
 def _heading_key(heading: str) -> str:
@@ -251,12 +287,39 @@ def _groups(analysis: Analysis) -> list[_Group]:
             groups[-1].pages.append(page)
         else:
             groups.append(_Group([current or analysis.material.title or "Overview"], [page]))
+    groups = [part for g in groups for part in (_split_by_subtopic(g, analysis) if len(g.pages) >= 4 else [g])]
     page_group = {page: g for g in groups for page in g.pages}
     for candidate in analysis.candidates:
         group = page_group.get(candidate.pages[0])
         if group is not None:
             group.candidates.append(candidate)
     return [g for g in groups if g.candidates]
+
+
+def _subtopic(page: int, analysis: Analysis) -> str | None:
+    """The slide's first short bullet or lead-in ("Indexing:", "Broadcasting:"), when a run of slides shares
+    one title ("NumPy" on ten slides)."""
+    for unit in analysis.units_by_page.get(page, ()):
+        if unit.kind in ("heading", "code") or ex.is_boilerplate(unit.text):
+            continue
+        text = unit.text.split(":", 1)[0].strip().rstrip("…. ")
+        ok = (unit.text.rstrip().endswith(":") or unit.kind == "list" or unit.bullet) and 1 <= len(text.split()) <= 5
+        if ok and not re.match(r"(?:example|e\.g|for example|note)\b", text, re.I) and text[:1].isalpha():
+            return text[:1].upper() + text[1:]
+        return None
+    return None
+
+
+def _split_by_subtopic(group: _Group, analysis: Analysis) -> list[_Group]:
+    parts: list[_Group] = []
+    for page in group.pages:
+        topic = _subtopic(page, analysis)
+        if topic or not parts:
+            heading = f"{group.headings[0]}: {topic}" if topic else group.headings[0]
+            parts.append(_Group([heading], [page]))
+        else:
+            parts[-1].pages.append(page)
+    return parts
 
 
 def _similarity(a: _Group, b: _Group) -> float:
@@ -288,7 +351,12 @@ def _section_heading(headings: list[str]) -> str:
             continue
         distinct = [d for d in distinct if not words <= set(ex.normalise_term(d).split())]
         distinct.append(heading)
-    return " · ".join(distinct[:3]) + (" …" if len(distinct) > 3 else "")
+    shown = distinct[:3]
+    prefixes = {h.split(": ", 1)[0] for h in shown}
+    if len(shown) > 1 and len(prefixes) == 1 and all(": " in h for h in shown[1:]):
+        first, *rest = shown
+        shown = [first, *(h.split(": ", 1)[1] for h in rest)]
+    return " · ".join(shown) + (" …" if len(distinct) > 3 else "")
 
 
 def _quotas(groups: list[_Group], budget: int) -> list[int]:
@@ -313,12 +381,16 @@ def _quotas(groups: list[_Group], budget: int) -> list[int]:
 
 
 def _examples(analysis: Analysis) -> list[Candidate]:
-    """Short verified REPL examples (``9 // 2 → 4``) for programming lectures."""
+    """Code worth a line on the sheet: verified REPL results (``9 // 2 → 4``) and commented code
+    (``A[:, 3] — all rows, column 3``), at most three per slide."""
     out = []
     for item in ex.repl_facts(analysis.units):
         if not re.search(r"/|%|\*\*|int\(|float\(", item.expression) and len(re.findall(r"[-+*]", item.expression)) < 2:
             continue  # 1 + 4 → 5 teaches nothing
         out.append(Candidate(f"{item.statement} → {item.output}", [item.page], item.order, score=0.2, example=True))
+    for code, comment, page, order in ex.commented_code(analysis.units):
+        if sum(c.pages[0] == page for c in out) < 3:
+            out.append(Candidate(f"{code} — {comment}", [page], order, score=0.1, example=True))
     return out
 
 
@@ -369,21 +441,29 @@ def offline_cheat_sheet(material: Material, *, target_pages: int = 1) -> CheatSh
     for example in examples:
         if example.pages[0] in page_group:
             page_group[example.pages[0]].candidates.append(example)
+    # every slide title keeps its best sentence; lists ("rules, highest to lowest: …") are worth more
+    priority = {id(c): c.score + (0.2 if c.text.count(";") >= 2 else 0.0) for g in groups for c in g.candidates}
+    for group in groups:
+        best = max((c for c in group.candidates if not c.example), key=lambda c: priority[id(c)], default=None)
+        if best is not None:
+            priority[id(best)] += 0.3
     groups = _merge_small(groups, target=max(3, min(14, budget // 4)))
     quotas = _quotas(groups, budget)
     figures = _figures_for(material, groups)
     sections = []
     for group, quota, figs in zip(groups, quotas, figures, strict=True):
-        definitions = [c for c in group.candidates if c.definition]
-        others = sorted((c for c in group.candidates if not c.definition), key=lambda c: -c.score)
-        examples_here = [c for c in others if c.example][:1]
-        others = [c for c in others if not c.example]
-        chosen_defs = sorted(definitions, key=lambda c: -c.score)[:quota]
-        rest = quota - len(chosen_defs)
-        prose = others[: max(0, rest - (1 if examples_here and rest >= 3 else 0))]
-        extra = examples_here if examples_here and rest >= 3 else []
-        points = [Point(c.text, sorted(c.pages)) for c in sorted(chosen_defs, key=lambda c: c.order)]
-        points += [Point(c.text, sorted(c.pages)) for c in sorted(prose + extra, key=lambda c: (c.example, c.order))]
+        titles = {_dedup_key(h.split(": ", 1)[-1]) for h in group.headings}
+        by_priority = sorted(
+            (c for c in group.candidates if _dedup_key(c.text) not in titles), key=lambda c: -priority[id(c)]
+        )
+        definitions = [c for c in by_priority if c.definition][:quota]
+        prose = [c for c in by_priority if not c.definition and not c.example]
+        examples_here = sorted((c for c in by_priority if c.example), key=lambda c: c.order)
+        room = quota - len(definitions)
+        n_examples = min(len(examples_here), max(room - len(prose), 1 if room >= 3 else 0), 4)
+        chosen = prose[: room - n_examples] + examples_here[:n_examples]
+        points = [Point(c.text, sorted(c.pages)) for c in sorted(definitions, key=lambda c: c.order)]
+        points += [Point(c.text, sorted(c.pages)) for c in sorted(chosen, key=lambda c: (c.example, c.order))]
         if points:
             sections.append(Section(_section_heading(group.headings), points, figs))
     return CheatSheet(title=material.title, sections=sections, made_offline=True)
@@ -430,12 +510,18 @@ def _same_thing(a: str, b: str) -> bool:
 
 
 def _occurrence(term: str, sentence: str) -> re.Match | None:
+    """Where ``term`` (or its plural) stands as a whole word in ``sentence``, ignoring case."""
+    pattern = _term_pattern(term)
+    return pattern.search(sentence) if pattern is not None else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern | None:
     words = [re.escape(w) for w in term.split()]
     if not words:
         return None
     words[-1] += r"(?:s|es)?"
-    pattern = r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?![\w-])"
-    return re.search(pattern, sentence, flags=re.I)
+    return re.compile(r"(?<![\w.-])" + r"[\s-]+".join(words) + r"(?![\w-]|\.\w)", re.I)
 
 
 def _blank(sentence: str, answer: str) -> str | None:
@@ -443,7 +529,7 @@ def _blank(sentence: str, answer: str) -> str | None:
     if _kind(answer) == "term":
         words = [re.escape(w) for w in answer.split()]
         words[-1] = re.escape(ex._stem(answer.split()[-1])) + r"(?:s|es)?" if len(answer.split()[-1]) > 3 else words[-1]
-        pattern = r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?![\w-])"
+        pattern = r"(?<![\w.-])" + r"[\s-]+".join(words) + r"(?![\w-]|\.\w)"
         stem, count = re.subn(pattern, BLANK, sentence, flags=re.I)
     else:
         pattern = r"(?<![\w.])" + re.escape(answer) + r"(?![\w])"
@@ -452,13 +538,16 @@ def _blank(sentence: str, answer: str) -> str | None:
         stem, count = re.subn(pattern, BLANK, sentence)
     if not count:
         return None
+    stem = re.sub(r"\b([Aa])n? " + BLANK, r"\1(n) " + BLANK, stem)
     rest = [w for w in ex.words(stem.replace(BLANK, " ")) if w.lower() not in ex.STOPWORDS]
     if len(rest) < 3:
         return None
     return stem if stem.rstrip().endswith((".", "!", "?", "”", ")")) else stem.rstrip() + "."
 
 
-_ADJECTIVE_RE = re.compile(r"(?:ly|ous|ful|less)$")
+_ADJECTIVE_RE = re.compile(
+    r"(?:ly|ous|ful|less)$|^(?!(?:request|interest|manifest|contest|protest|harvest|digest|conquest)$)\w{3,}est$"
+)
 _FUNCTION_WORDS = ex._wordset(
     "is are was were be can cannot will would should must may might has have had does do did and or but in on at "
     "to of for from with by as into that which who when where if than then so because while not also always only "
@@ -466,14 +555,23 @@ _FUNCTION_WORDS = ex._wordset(
 )
 
 
+_DETERMINERS = r"a|an|the|this|that|these|those|each|every|of|our|your|its|their|no|any|some|two|many|all|new"
+_NOUN_BEFORE_RE = re.compile(rf"\b(?:{_DETERMINERS})\s+(?:[a-z-]+\s+)?$")
+# a compound must also start where a noun phrase can: "the assignment statement", "“operator precedence”"
+_PREPOSITIONS = r"in|on|for|with|by|to|from|as|and|or|using"
+_COMPOUND_BEFORE_RE = re.compile(rf"(?:\b(?:{_DETERMINERS}|{_PREPOSITIONS})\s+|,\s+|[“\"'‘])$")
+_NOUN_AFTER_RE = re.compile(
+    r"[ \t]*(?:[.,;:!?)”\"'(\n]|$)|\s+(?:" + "|".join(sorted(_FUNCTION_WORDS)) + r")\b", re.I
+)
+
+
 class _Pools:
     """Candidate distractors of each kind, all taken from the same lecture."""
 
     def __init__(self, analysis: Analysis):
-        texts = [u.text for u in analysis.units]
-        corpus = "\n".join(texts)
-        self.corpus_lower = corpus.lower()
-        self.proper = {w.lower() for w in re.findall(r"(?<=[a-z,;] )([A-Z][\w]*[A-Z][\w]*|[A-Z][a-z]+)", corpus)}
+        corpus = "\n".join(u.text for u in analysis.units if u.kind != "heading")
+        self.corpus = corpus
+        self.proper = {w.lower() for w in re.findall(r"(?<=[a-z] )([A-Z][\w]*[A-Z][\w]*|[A-Z][a-z]+)", corpus)}
         self.defined = {ex.normalise_term(d.term) for d in analysis.definitions}
         terms: list[str] = []
         terms += [d.term.lower() if not self._is_proper(d.term) else d.term for d in analysis.definitions]
@@ -484,11 +582,14 @@ class _Pools:
         self.terms: list[str] = []
         for term in terms:
             term = term.strip(" .,:;“”\"'")
-            if not term or not ex._good_key_term(term.lower()) or not self.noun_like(term):
+            if not term or not ex._good_key_term(term.lower()):
+                continue
+            display = self._display(term, corpus)
+            if not (ex.normalise_term(term) in self.defined or self._is_proper(display) or self.noun_like(term)):
                 continue
             if any(ex.normalise_term(term) == ex.normalise_term(t) for t in self.terms):
                 continue
-            self.terms.append(term)
+            self.terms.append(display)
         self.calls = list(dict.fromkeys(f"{name}()" for name in re.findall(r"\b([A-Za-z_][\w.]*)\(", corpus)))
         self.symbols = list(
             dict.fromkeys(s for s in re.findall(r"(?<!\S)([-+*/%=@<>!]{1,3})(?!\S)", corpus) if s in _KNOWN_OPERATORS)
@@ -503,21 +604,46 @@ class _Pools:
         vectors = ex.embed([answer, *terms])
         return None if vectors is None else vectors[1:] @ vectors[0]
 
+    def _display(self, term: str, corpus: str) -> str:
+        """Lowercase, except names and acronyms as the lecture writes them ("LHS shape", "NumPy")."""
+        match = _occurrence(term, corpus)
+        if match is None:
+            return term
+        written = " ".join(match.group(0).split())
+        if self._is_proper(written):
+            return written
+        return " ".join(w if re.search(r"[A-Z].*[A-Z]", w) else w.lower() for w in written.split())
+
     def _is_proper(self, term: str) -> bool:
+        """A name or an acronym ("NumPy", "LAPACK", "LHS shape") rather than a common noun."""
+        if re.search(r"[A-Z].*[A-Z]", term) or (term.isupper() and len(term) > 1):
+            return True
         return all(w.lower() in self.proper for w in term.split()) if term[:1].isupper() else False
 
     def noun_like(self, term: str) -> bool:
         """Used as a noun somewhere in the lecture: after a determiner or preposition and not followed by the
         noun it would qualify ("the variable is" yes; "to store", "of mathematical symbols" no)."""
         ws = term.lower().split()
-        last = re.escape(ex._stem(ws[-1]))
-        if len(ws) == 1 and _ADJECTIVE_RE.search(ws[0]) and ex.normalise_term(term) not in self.defined:
+        singular = ex._stem(ws[-1])
+        forms = [re.escape(singular) + "(?:s|es)?"]
+        if singular in ex.IRREGULAR_PLURAL:
+            forms.append(re.escape(ex.IRREGULAR_PLURAL[singular]))
+        last = "(?:" + "|".join(forms) + ")"
+        if ex.normalise_term(term) in self.defined:
+            return True
+        if len(ws) == 1 and _ADJECTIVE_RE.search(ws[0]):
             return False
+        if any(re.search(r"[^su]s$", w) for w in ws[:-1]):
+            return False  # "supports slicing": nouns qualify in the singular ("operator precedence")
         head = "".join(re.escape(w) + r"\s+" for w in ws[:-1])
-        det = r"\b(?:a|an|the|this|that|these|those|each|every|of|our|your|its|their|no|any|some|two|many|all|new)\s+"
-        prefix = "" if len(ws) > 1 else det + r"(?:[a-z-]+\s+)?"
-        end = r"(?:s|es)?(?=\s*(?:[.,;:!?)”\"'(]|$)|\s+(?:" + "|".join(sorted(_FUNCTION_WORDS)) + r")\b)"
-        return bool(re.search(rf"{prefix}\b{head}{last}{end}", self.corpus_lower, flags=re.M))
+        term_re = re.compile(rf"(?<![\w.-]){head}{last}(?![\w-])", re.I)
+        before_re = _COMPOUND_BEFORE_RE if len(ws) > 1 else _NOUN_BEFORE_RE
+        for match in term_re.finditer(self.corpus):
+            before = self.corpus[max(0, match.start() - 40) : match.start()]
+            # determiners as written in lowercase (the "A" in "when A is sparse" is a matrix)
+            if before_re.search(before) and _NOUN_AFTER_RE.match(self.corpus, match.end()):
+                return True
+        return False
 
     def of_kind(self, kind: str) -> list[str]:
         return {"term": self.terms, "call": self.calls, "symbol": self.symbols, "number": self.numbers}[kind]
@@ -527,15 +653,19 @@ def _inflect(term: str, plural: bool) -> str:
     words = term.split()
     last = words[-1]
     is_plural = ex._stem(last) != last.lower()
+    if last.lower() in ex.UNCOUNTABLE:
+        return term
     if plural and not is_plural:
-        if re.search(r"(?:s|x|z|ch|sh)$", last):
+        if last.lower() in ex.IRREGULAR_PLURAL:
+            last = ex.IRREGULAR_PLURAL[last.lower()]
+        elif re.search(r"(?:s|x|z|ch|sh)$", last):
             last += "es"
         elif re.search(r"[^aeiou]y$", last):
             last = last[:-1] + "ies"
         else:
             last += "s"
     elif not plural and is_plural:
-        last = ex._stem(last) if last.islower() else last[: len(ex._stem(last))]
+        last = ex._stem(last) if last.islower() or last.lower() in ex.IRREGULAR_PLURAL.values() else last[:-1]
     return " ".join([*words[:-1], last])
 
 
@@ -547,14 +677,20 @@ def _choose_distractors(item: _Item, pools: _Pools, rng: random.Random) -> list[
     stem_lower = item.stem.lower()
     if kind == "term":
         plural = ex._stem(item.answer.split()[-1]) != item.answer.split()[-1].lower()
-        proper = item.answer[:1].isupper()
-        raw = [p for p in raw if p[:1].isupper() == proper and not _occurrence(p, item.stem)]
+        proper = pools._is_proper(item.answer)
+        raw = [p for p in raw if pools._is_proper(p) == proper and not _occurrence(p, item.stem)]
         pool = raw if proper else [_inflect(p, plural) for p in raw]
     else:
-        raw = pool = [p for p in raw if p.lower() not in stem_lower]
+        raw = pool = [p for p in raw if p.lower() not in stem_lower and ("." in p) == ("." in item.answer)]
     if len(pool) < 3:
         return []
-    scores = _distractor_scores(item.answer, pool, kind, pools.similarity(item.answer, raw))
+    similarity = pools.similarity(item.answer, raw) if kind == "term" else None
+    scores = _distractor_scores(item.answer, pool, kind, similarity)
+    for i, term in enumerate(raw):
+        if ex.normalise_term(term) in pools.defined:
+            scores[i] += 0.15  # the lecture's own key concepts make the best distractors
+        if kind == "call" and "." in item.answer and term.split(".")[0] == item.answer.split(".")[0]:
+            scores[i] += 0.3  # np.einsum() with other np. functions
     ranked = sorted(range(len(pool)), key=lambda i: -(scores[i] + rng.uniform(0, 0.04)))
     chosen: list[str] = []
     for i in ranked:
@@ -574,7 +710,7 @@ def _distractor_scores(answer: str, pool: list[str], kind: str, similarity: np.n
     answer_words = set(ex.normalise_term(answer).split())
     for candidate in pool:
         score = -0.12 * abs(len(candidate.split()) - n_answer)
-        score -= 0.3 * len(answer_words & set(ex.normalise_term(candidate).split()))
+        score -= 0.6 * len(answer_words & set(ex.normalise_term(candidate).split()))
         score -= 0.25 * abs(np.log(max(1, len(candidate)) / max(1, len(answer))))
         scores.append(score)
     if kind == "term" and similarity is not None:
@@ -638,28 +774,75 @@ def _term_items(analysis: Analysis, pools: _Pools) -> list[_Item]:
     for candidate in analysis.candidates:
         if candidate.example:
             continue
-        sentence = candidate.definition.sentence if candidate.definition else candidate.text
-        sentence = _tidy(sentence)
-        page = candidate.pages[0]
-        options: list[tuple[str, float]] = []
-        if candidate.definition:
-            first = first_definition.get(ex.normalise_term(candidate.definition.term)) == candidate.definition.page
-            options.append((candidate.definition.term, 3.3 if first else 3.0))
-        for call in ex.code_calls(sentence):
-            options.append((call, 1.6))
-        for symbol in _symbols_named(sentence):
-            options.append((symbol, 1.5))
-        for rank, term in enumerate(ranked_terms):
-            if _occurrence(term, sentence):
-                options.append((term, 1.2 - 0.005 * rank))
-        for term, bonus in options:
-            answer = _surface(term, sentence, pools)
-            if answer is None:
+        definition = candidate.definition
+        sentences = [_tidy(definition.sentence)] if definition else _list_sentences(candidate.text)
+        for sentence in sentences:
+            items += _sentence_items(analysis, pools, candidate, sentence, ranked_terms, first_definition)
+    return items + _name_items(analysis, pools)
+
+
+def _name_items(analysis: Analysis, pools: _Pools) -> list[_Item]:
+    """On slides titled with a name ("Matplotlib"), a bullet without its subject asks which one it describes."""
+    items: list[_Item] = []
+    names = {ex.normalise_term(t) for t in pools.terms if pools._is_proper(t)}
+    title: str | None = None
+    titles: dict[int, str | None] = {}
+    for page in analysis.material.pages:
+        title = analysis.headings.get(page) or title
+        titles[page] = title
+    for candidate in analysis.candidates:
+        name = titles.get(candidate.pages[0])
+        if candidate.example or candidate.definition or not name or ex.normalise_term(name) not in names:
+            continue
+        for sentence in _list_sentences(candidate.text):
+            sentence = sentence.removeprefix(f"{name}: ")
+            if _occurrence(name, sentence) or len(ex.words(sentence)) < 5 or len(sentence) > 160:
                 continue
-            stem = _blank(sentence, answer)
-            if stem is None or not _page_supports(analysis, page, answer):
-                continue
-            items.append(_Item(stem, answer, _kind(answer), sentence, page, bonus + candidate.score))
+            stem = f"Which of these does the lecture describe as “{sentence.rstrip('.')}”?"
+            explained = f"{name}: {sentence}"
+            items.append(_Item(stem, name, "term", explained, candidate.pages[0], 1.15 + candidate.score))
+    return items
+
+
+def _list_sentences(text: str) -> list[str]:
+    """A list point "Lead: a; b; c" asks about one item at a time ("Lead: b")."""
+    if ";" not in text or ": " not in text:
+        return [_tidy(text)]
+    lead, body = text.split(": ", 1)
+    return [_tidy(f"{lead}: {item}") for item in body.split("; ") if len(ex.words(item)) >= 3]
+
+
+def _sentence_items(
+    analysis: Analysis,
+    pools: _Pools,
+    candidate: Candidate,
+    sentence: str,
+    ranked_terms: list[str],
+    first_definition: dict[str, int],
+) -> list[_Item]:
+    items: list[_Item] = []
+    page = candidate.pages[0]
+    options: list[tuple[str, float]] = []
+    if candidate.definition:
+        first = first_definition.get(ex.normalise_term(candidate.definition.term)) == candidate.definition.page
+        options.append((candidate.definition.term, 3.3 if first else 3.0))
+    for call in ex.code_calls(sentence):
+        options.append((call, 1.6))
+    for symbol in _symbols_named(sentence):
+        options.append((symbol, 1.5))
+    lowered = sentence.lower()
+    for rank, term in enumerate(ranked_terms):
+        if term.split()[0].lower()[:4] in lowered and _occurrence(term, sentence):
+            options.append((term, 1.2 - 0.005 * rank))
+    for term, bonus in options:
+        answer = _surface(term, sentence, pools)
+        if answer is None:
+            continue
+        stem = _blank(sentence, answer)
+        if stem is None or not _page_supports(analysis, page, answer):
+            continue
+        penalty = 0.3 if ";" in sentence or len(sentence) > 180 else 0.0  # long, awkward questions
+        items.append(_Item(stem, answer, _kind(answer), sentence, page, bonus + candidate.score - penalty))
     return items
 
 
@@ -779,28 +962,31 @@ def offline_quiz(material: Material, *, n: int = 10, seed: int | None = None) ->
 def offline_answer(question_text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
     """The 1-3 sentences of ``passages`` closest in meaning to the question, with their citations;
     ``("", [])`` when none is close enough."""
-    sentences: list[tuple[str, Passage]] = []
-    seen: set[str] = set()
-    for passage in passages:
-        for unit in ex.page_units(passage.page, [passage]):
-            if unit.kind not in ("prose", "list") or not ex.is_informative(unit.text):
-                continue
-            text = _tidy(unit.text)
-            key = ex.normalise_term(text)
-            if key not in seen:
-                seen.add(key)
-                sentences.append((text, passage))
+    sentences = _answer_sentences(passages)
     if not sentences or not question_text.strip():
         return "", []
     texts = [question_text.strip()] + [s for s, _ in sentences]
     vectors, embedded = ex.vectors_for(texts)
     similarity = vectors[1:] @ vectors[0]
     threshold = ANSWER_THRESHOLD if embedded else TFIDF_ANSWER_THRESHOLD
-    order = [int(i) for i in np.argsort(-similarity) if similarity[i] >= threshold]
+    asked = _content_words(question_text)
+    overlap = np.array([len(asked & _content_words(s)) / max(1, len(asked)) for s, _ in sentences])
+    score = similarity + 0.2 * overlap  # the sentence that names what is asked about ("//") comes first
+    order = [int(i) for i in np.argsort(-score) if similarity[i] >= threshold]
     if not order:
         return "", []
     best = float(similarity[order[0]])
-    chosen = [i for i in order[:3] if similarity[i] >= best - 0.12]
+    top = float(score[order[0]])
+    chosen: list[int] = []
+    for i in order:
+        if len(chosen) == 3 or score[i] < top - 0.12:
+            break
+        if all(float(vectors[1 + i] @ vectors[1 + j]) < 0.9 for j in chosen):
+            chosen.append(i)
+    covered = set().union(*(_content_words(sentences[i][0]) for i in chosen)) & asked
+    # a close paraphrase, or at least half of what is asked about ("binary search tree" is not "a tree")
+    if asked and len(covered) < 0.5 * len(asked) and best < STRONG_ANSWER:
+        return "", []
     chosen.sort()  # in the order of the notes
     answer = " ".join(_as_sentence(sentences[i][0]) for i in chosen)
     citations: list[Citation] = []
@@ -812,5 +998,46 @@ def offline_answer(question_text: str, passages: list[Passage]) -> tuple[str, li
     return answer, citations
 
 
+_QUESTION_WORDS = ex._wordset(
+    "what which who whom whose why how when where explain describe define discuss give state list name compare "
+    "briefly example examples mean means meaning difference differences between main key role purpose work works "
+    "happen happens tell term terms concept use uses used"
+)
+
+
+def _content_words(text: str) -> set[str]:
+    """Stemmed content words, plus operators and calls (``//``, ``input()``) that questions ask about."""
+    found = {
+        ex._stem(w)
+        for w in ex.words(text)
+        if w.lower() not in ex.STOPWORDS and w.lower() not in _QUESTION_WORDS and len(w) > 1
+    }
+    found |= {m for m in re.findall(r"(?<!\S)[-+*/%=<>!#@]{1,3}(?!\S)", text) if m != "-"}
+    return found | set(ex.code_calls(text))
+
+
+def _answer_sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
+    """Informative sentences of the passages; "This is called …" keeps the sentence it refers to."""
+    out: list[tuple[str, Passage]] = []
+    seen: set[str] = set()
+    for passage in passages:
+        previous: str | None = None
+        for unit in ex.page_units(passage.page, [passage]):
+            if unit.kind not in ("prose", "list"):
+                previous = None
+                continue
+            text = _tidy(unit.text)
+            if previous and re.match(r"(?:this|that|these|it|they)\b", text, re.I):
+                text = f"{_as_sentence(previous)} {text}"
+                if out and out[-1][0] == previous:
+                    out.pop()
+            previous = text
+            key = _dedup_key(text)
+            if ex.is_informative(text) and key not in seen:
+                seen.add(key)
+                out.append((text, passage))
+    return out
+
+
 def _as_sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", ")")) else text + "."
+    return text if text.rstrip(")”\"'").endswith((".", "!", "?")) else text + "."

@@ -174,3 +174,64 @@ def json_repair_message(problem: str) -> dict[str, str]:
         "content": f"Your reply could not be used: {problem}\nReply again with only the complete JSON object in the "
         "format described above, nothing else.",
     }
+
+
+# --- flashcards --------------------------------------------------------------------------------------
+
+_CARD_FORMATS = {
+    "basic": '{"type": "basic", "front": "What is a variable?", "back": "A named place in memory that stores a '
+    'value", "page": 4}',
+    "cloze": '{"type": "cloze", "front": "The {{c1::input()}} function always returns a string.", "page": 29}',
+    "multiple_choice": '{"type": "multiple_choice", "front": "Which operator gives the remainder of a division?", '
+    '"options": ["%", "//", "/", "**"], "back": "%", "page": 16}',
+}
+_CARD_RULES = {
+    "basic": "basic: a question on the front, a short answer on the back (at most 40 words)",
+    "cloze": "cloze: a sentence from the notes on the front with its key term marked {{c1::term}}; mark a term "
+    "worth remembering (a concept, a name, a function), never a filler word such as the, is, of or a bare "
+    "number; no other markers",
+    "multiple_choice": "multiple_choice: a question on the front, exactly 4 clearly different, plausible options "
+    '(no "all/none of the above", no letter prefixes), and the correct option copied exactly as "back"',
+}
+
+CARDS_SYSTEM = (
+    "You write flashcards for spaced-repetition study from a student's lecture notes. " + _UNTRUSTED + "Each "
+    "card tests one fact, definition or idea stated in the notes and can be answered from them alone; the "
+    "front never gives the answer away. Card types: {rules}. Give every card the page of the passage it comes "
+    "from. No two cards may test the same fact. " + _JSON_ONLY + ' Format: {{"cards": [{formats}]}}'
+)
+
+
+def cards_system(kinds: Sequence[str]) -> str:
+    rules = "; ".join(_CARD_RULES[k] for k in kinds)
+    formats = ", ".join(_CARD_FORMATS[k] for k in kinds)
+    return CARDS_SYSTEM.format(rules=rules, formats=formats)
+
+
+def cards_messages(
+    title: str, passages: Sequence[Passage], n: int, kinds: Sequence[str], existing: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """``existing``: short descriptions of cards the student already has (not to be repeated)."""
+    mix = ", ".join(k.replace("_", "-") for k in kinds)
+    user = (
+        f"Lecture: {escape(title)}\n\n{notes_block(passages)}\n\n"
+        f"Write {n} flashcard{'s' if n != 1 else ''} ({mix}, mixed) about these notes, spread over the whole "
+        "material, as JSON."
+    )
+    if existing:
+        listed = "\n".join(f"- {_quote(e)}" for e in existing)
+        user += f"\n\nThe student already has these cards; do not repeat them, write cards about other facts:\n{listed}"
+    return _messages(cards_system(kinds), user)
+
+
+def cards_repair_message(problems: Sequence[tuple[str, list[str]]]) -> dict[str, str]:
+    """``problems``: (card front, its problems) for each rejected card of the previous reply."""
+    lines = [f'{i}. "{_quote(front)}": {"; ".join(issues)}.' for i, (front, issues) in enumerate(problems, 1)]
+    n = len(problems)
+    return {
+        "role": "user",
+        "content": "These cards of your reply cannot be used:\n"
+        + "\n".join(lines)
+        + f"\n\nWrite {n} corrected replacement card{'s' if n != 1 else ''} for just these (keep the other cards "
+        'as they are; do not repeat them), following all the rules, as JSON: {"cards": [...]}.',
+    }

@@ -261,3 +261,95 @@ class ExamSplitReply(_Reply):
     @classmethod
     def _bare_list(cls, data: Any) -> Any:
         return _wrap_list(data, "questions")
+
+
+# --- flashcards --------------------------------------------------------------------------------------
+
+_CARD_TYPE_ALIASES = {
+    "basic": "basic",
+    "qa": "basic",
+    "q_a": "basic",
+    "question": "basic",
+    "question_answer": "basic",
+    "definition": "basic",
+    "front_back": "basic",
+    "cloze": "cloze",
+    "cloze_deletion": "cloze",
+    "fill_in": "cloze",
+    "fill_in_the_blank": "cloze",
+    "multiple_choice": "multiple_choice",
+    "multiplechoice": "multiple_choice",
+    "multiple_choice_question": "multiple_choice",
+    "mcq": "multiple_choice",
+    "mc": "multiple_choice",
+    "choice": "multiple_choice",
+}
+
+
+def _card_type(value: Any, data: dict[str, Any]) -> str:
+    """The card's type as one of basic / cloze / multiple_choice; guessed from its content when absent.
+    An unknown type is kept as written (validation rejects it)."""
+    if isinstance(value, str) and value.strip():
+        key = re.sub(r"[\s/&-]+", "_", value.strip().casefold())
+        return _CARD_TYPE_ALIASES.get(key, key)
+    if data.get("options"):
+        return "multiple_choice"
+    if "{{c" in str(data.get("front", "")):
+        return "cloze"
+    return "basic"
+
+
+class CardOut(_Reply):
+    """One flashcard as the model wrote it. For a multiple-choice card ``back`` is the text of the correct
+    option (a letter or an index given instead is turned into that text)."""
+
+    card_type: str
+    front: str = ""
+    back: str = ""
+    options: list[str] = Field(default_factory=list)
+    page: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for target, aliases in (
+            ("front", ("front", "question", "prompt", "text", "cloze")),
+            ("back", ("back", "answer", "correct_answer", "correct")),
+        ):
+            value = next((data[a] for a in aliases if data.get(a) not in (None, "", [])), "")
+            data[target] = str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        options = data.get("options", data.get("choices"))
+        if isinstance(options, dict):  # {"A": "...", "B": "..."}
+            options = [options[k] for k in sorted(options, key=str)]
+        if isinstance(options, list):
+            options = [o.get("text", "") if isinstance(o, dict) else o for o in options]
+            if all(isinstance(o, str) for o in options):
+                options = strip_option_prefixes([o.strip() for o in options])
+        data["options"] = options if options is not None else []
+        kind = next((data[a] for a in ("card_type", "type", "kind") if data.get(a)), None)
+        data["card_type"] = _card_type(kind, data)
+        back, options = data["back"], data["options"]
+        if data["card_type"] == "multiple_choice" and isinstance(options, list) and options:
+            by_letter = not isinstance(back, str) or _LETTER_ONLY.match(back) or back.strip().isdigit()
+            named = _correct_indices(back, options) if by_letter and back not in options else []
+            if len(named) == 1 and 0 <= named[0] < len(options):
+                data["back"] = options[named[0]]
+        if "page" not in data and "pages" in data:
+            data["page"] = data["pages"]
+        pages = _page_numbers(data.get("page"))
+        data["page"] = pages[0] if pages else None
+        return data
+
+
+class CardsReply(_Reply):
+    cards: list[CardOut]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "cards" not in data and isinstance(data.get("flashcards"), list):
+            data = {**data, "cards": data["flashcards"]}
+        return _wrap_list(data, "cards")

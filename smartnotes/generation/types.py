@@ -129,3 +129,23 @@ class PastPaperAnswers:
     answers: list[ExamAnswer]
     made_offline: bool = False
     generated_on: dt.date = field(default_factory=dt.date.today)
+
+
+# --- flashcards ----------------------------------------------------------------------------------------
+
+CARD_TYPES = ("basic", "cloze", "multiple_choice")
+
+
+@dataclass
+class CardDraft:
+    """One flashcard, before the student keeps (or edits) it. A cloze front marks its answer as
+    ``{{c1::term}}``; a multiple-choice card has four ``options`` and ``back`` is the correct one; a diagram
+    card shows ``figure`` on its front. ``key`` is the normalised front + back used to skip duplicates."""
+
+    card_type: str  # "basic" | "cloze" | "multiple_choice"
+    front: str
+    back: str
+    page: int
+    options: list[str] = field(default_factory=list)
+    figure: FigureRef | None = None
+    key: str = ""

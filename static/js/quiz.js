@@ -25,6 +25,8 @@
     questions.forEach(function (q, i) {
       if (oneAtATime) q.hidden = i !== current;
       q.classList.toggle("is-current", i === current);
+      var prev = q.querySelector("[data-quiz-prev]");
+      if (prev) prev.disabled = i === 0;
     });
     if (oneAtATime) {
       submit.hidden = current !== questions.length - 1;

@@ -123,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "FakeOpenAI/1.0"
     timeout = 30  # idle keep-alive connections end eventually
+    # Headers and body go out in separate writes; without this each reply waits for a delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     # -- plumbing -------------------------------------------------------------------------------

@@ -91,9 +91,17 @@ def _setup(doc) -> None:
     caption.paragraph_format.space_after = Pt(3)
 
 
-def _add_point(doc, point: Point) -> None:
+def _paragraph(doc, style, text: str = ""):
+    """``doc.add_paragraph(text, style=…)`` without its cost: python-docx compares the style with the default
+    one by scanning every style in the document, for every paragraph."""
+    paragraph = doc.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().style = style.style_id
+    return paragraph
+
+
+def _add_point(doc, point: Point, style) -> None:
     text = one_line(point.text)
-    paragraph = doc.add_paragraph(style="Cheat Point")
+    paragraph = _paragraph(doc, style)
     paragraph.add_run("•\t")
     # "Term: definition" reads faster with the term in bold.
     term, colon, rest = text.partition(": ")
@@ -154,12 +162,13 @@ def build_cheat_sheet_docx(sheet: CheatSheet, out_path, *, include_figures: bool
     if sheet.made_offline:
         doc.add_paragraph(OFFLINE_NOTE, style="Cheat Meta").runs[0].italic = True
 
+    heading_style, point_style = doc.styles["Cheat Heading"], doc.styles["Cheat Point"]
     for section in sheet.sections:
         if heading := one_line(section.heading):
-            doc.add_paragraph(heading, style="Cheat Heading")
+            _paragraph(doc, heading_style, heading)
         for point in section.points:
             if one_line(point.text):
-                _add_point(doc, point)
+                _add_point(doc, point, point_style)
         if include_figures:
             for figure in section.figures:
                 _add_figure(doc, figure)

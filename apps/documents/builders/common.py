@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, XPreformatted
 
 from smartnotes.generation.types import Citation, ExamQuestion
 
-OFFLINE_NOTE = "Made without an AI model (extractive summary)."
+OFFLINE_NOTE = "Made without an AI model, from the sentences, definitions and key terms of your notes."
 NOT_COVERED = "Your notes do not cover this question."
 
 # Characters XML 1.0 forbids (python-docx refuses them, reportlab chokes on them) and lone surrogates.

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
 from .errors import IngestError
 
-KINDS = ("pdf", "pptx", "docx", "markdown", "text", "image")
+KINDS = ("pdf", "pptx", "docx", "markdown", "text", "image", "html")
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}
 TEXT_SAMPLE_BYTES = 4 * 1024 * 1024
+HTML_SNIFF_BYTES = 1024
+# An HTML document starts (after an optional BOM, whitespace, comments and an XML prolog) with a doctype or an
+# <html>/<head>/<body>/<section> tag; the tag must begin within the first KB.
+_HTML_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body|section)(?=[\s>/])",
+    re.I | re.S,
+)
 
 _UNSUPPORTED_OLD_OFFICE = (
     "This looks like an old Office file (.ppt/.doc) or a password-protected Office file. "
@@ -61,8 +69,19 @@ def looks_like_text(data: bytes, truncated: bool) -> bool:
     return bad <= max(2, len(text) // 1000)
 
 
+def looks_like_html(head: bytes) -> bool:
+    """True when the sample starts like an HTML document (UTF-16 only with a byte order mark)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head[: 2 * HTML_SNIFF_BYTES + 2].decode("utf-16", errors="ignore").encode("utf-8")
+    sample = head[:HTML_SNIFF_BYTES]
+    if _HTML_START.match(sample) is None:
+        return False
+    controls = sum(1 for b in sample if (b < 32 and b not in b"\t\n\r\f") or b == 0x7F)
+    return controls <= 2
+
+
 def detect_kind(path) -> str:
-    """Return "pdf", "pptx", "docx", "markdown", "text" or "image" from the file's content."""
+    """Return "pdf", "pptx", "docx", "markdown", "text", "image" or "html" from the file's content."""
     path = Path(path)
     try:
         size = os.path.getsize(path)
@@ -83,6 +102,8 @@ def detect_kind(path) -> str:
         return "image"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return "image"
+    if looks_like_html(head):
+        return "html"
     if looks_like_text(head, truncated=size > len(head)):
         return "markdown" if path.suffix.lower() in MARKDOWN_EXTENSIONS else "text"
     raise IngestError("unsupported")

@@ -64,6 +64,10 @@ def _extract(path: Path, kind: str, password: str | None, limits: Limits, progre
             from .office import extract_docx
 
             pages = extract_docx(path, limits=limits, reporter_cb=progress, deadline=deadline)
+        elif kind == "html":
+            from .html import extract_html
+
+            pages = extract_html(path, limits, reporter_cb=progress, deadline=deadline)
         else:
             from .text_formats import extract_markdown, extract_text
 
@@ -103,7 +107,7 @@ def _extract(path: Path, kind: str, password: str | None, limits: Limits, progre
         raise IngestError("corrupt") from exc
     if not any(p.text.strip() or p.notes.strip() for p in pages):
         raise IngestError("no_text")
-    if kind in ("pptx", "docx", "markdown", "text"):
+    if kind in ("pptx", "docx", "markdown", "text", "html"):
         from .text_thumbnails import add_text_thumbnails
 
         add_text_thumbnails(pages, kind)

@@ -8,6 +8,7 @@ split on form feeds, otherwise every ~60 lines (at a blank line when one is near
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .models import Block, Page
@@ -64,9 +65,21 @@ def _clean_inline(text: str) -> str:
     return text
 
 
-def parse_markdown(text: str) -> list[Page]:
+def parse_markdown(
+    text: str, *, split_pages: bool = True, render: Callable[[Block], list[Block]] | None = None
+) -> list[Page]:
+    """Markdown -> pages of blocks (fenced code is kept verbatim as a "text" block).
+
+    ``split_pages=False`` reads ``text`` as one slide (reveal.js ``data-markdown``): no front matter, and
+    headings or ``---`` do not start a new page, so the result has at most one page. ``render`` turns every
+    non-code block (heading, paragraph, list, table) into the blocks to keep, e.g. to resolve inline markup
+    and HTML; code blocks never pass through it.
+    """
     text = _COMMENT.sub("", text)
-    lines, title_blocks = _strip_front_matter(text.split("\n"))
+    if split_pages:
+        lines, title_blocks = _strip_front_matter(text.split("\n"))
+    else:
+        lines, title_blocks = text.split("\n"), []
 
     pages: list[dict] = []
     cur = {"blocks": list(title_blocks), "notes": []}
@@ -78,18 +91,23 @@ def parse_markdown(text: str) -> list[Page]:
     def target():
         return cur["notes"] if in_notes else cur["blocks"]
 
+    def emit(block: Block):
+        target().extend(render(block) if render else [block])
+
     def flush():
         nonlocal para, para_kind
         if para:
             body = _clean_inline("\n".join(para)).strip("\n")
             if body.strip():
-                target().append(Block(body, para_kind))
+                emit(Block(body, para_kind))
         para = []
         para_kind = "text"
 
-    def new_page():
+    def new_page(final: bool = False):
         nonlocal cur
         flush()
+        if not (split_pages or final):
+            return
         if cur["blocks"] or cur["notes"]:
             pages.append(cur)
         cur = {"blocks": [], "notes": []}
@@ -148,7 +166,7 @@ def parse_markdown(text: str) -> list[Page]:
             else:
                 flush()
             if title:
-                target().append(Block(title, "heading"))
+                emit(Block(title, "heading"))
             i += 1
             continue
 
@@ -158,7 +176,7 @@ def parse_markdown(text: str) -> list[Page]:
             para = []
             if not in_notes:
                 new_page()
-            target().append(Block(title, "heading"))
+            emit(Block(title, "heading"))
             i += 1
             continue
 
@@ -199,7 +217,7 @@ def parse_markdown(text: str) -> list[Page]:
         para.append(line.rstrip())
         i += 1
 
-    new_page()
+    new_page(final=True)
     return [
         Page(number=k + 1, blocks=p["blocks"], method="native", notes="\n\n".join(b.text for b in p["notes"]))
         for k, p in enumerate(pages)

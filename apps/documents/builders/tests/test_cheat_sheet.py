@@ -92,7 +92,7 @@ def test_title_subject_date_and_core_properties(sample):
 
 def test_offline_note(tmp_path):
     path = build_cheat_sheet_docx(sheet([Section("A", [Point("x", [1])])], made_offline=True), tmp_path / "s.docx")
-    assert "Made without an AI model (extractive summary)." in [p.text for p in Document(str(path)).paragraphs]
+    assert OFFLINE_NOTE in [p.text for p in Document(str(path)).paragraphs]
 
 
 def test_every_point_ends_with_its_pages(sample):

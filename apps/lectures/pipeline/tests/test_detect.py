@@ -36,6 +36,13 @@ EXPECTED = {
     "hostile/ocrmypdf_encrypted_algo4.pdf": "pdf",
     "hostile/ocrmypdf_type3_font_nomapping.pdf": "pdf",
     "hostile/pythonpptx_missing_rels_item.pptx": "pptx",
+    "lectures/pdr_01-cpp.html": "html",
+    "lectures/pdr_02-lists.html": "html",
+    "lectures/pdr_03-numbers.html": "html",
+    "lectures/pdr_04-arrays-bigoh.html": "html",
+    "exams/pdr_exam1-f21.pdf": "pdf",
+    "transcripts/py4e_ch2_part1.srt": "text",
+    "transcripts/py4e_ch2_part2.srt": "text",
 }
 
 
@@ -93,3 +100,43 @@ def test_markdown_vs_text_by_extension(tmp_path):
         p = tmp_path / name
         p.write_text("# Title\n\nSome *text* with ünïcode.\n", encoding="utf-8")
         assert detect_kind(p) == kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<!DOCTYPE html><html><body><p>x</p></body></html>",
+        b"\xef\xbb\xbf\n  <!-- generated -->\n<HTML lang='en'><p>x</p>",
+        b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0//EN' 'x'>\n<html>",
+        b"<section data-markdown><script type='text/template'>## Slide</script></section>",
+        b"<body><p>fragment</p></body>",
+        "\ufeff<html><body>wide</body></html>".encode("utf-16-le"),
+    ],
+)
+def test_html_by_content(tmp_path, data):
+    p = tmp_path / "page.txt"  # the extension does not matter
+    p.write_bytes(data)
+    assert detect_kind(p) == "html"
+
+
+@pytest.mark.parametrize(
+    "name,data,kind",
+    [
+        ("notes.md", b"# Title\n\nSome <b>inline</b> HTML and <html> later.\n", "markdown"),
+        ("late.txt", b" " * 1100 + b"<html><body>too late</body></html>", "text"),
+        ("htmlx.txt", b"<htmlish>not a tag we know</htmlish>", "text"),
+        ("open-comment.txt", b"<!-- never closed " + b"x" * 2000 + b"<html>", "text"),
+    ],
+)
+def test_not_html(tmp_path, name, data, kind):
+    p = tmp_path / name
+    p.write_bytes(data)
+    assert detect_kind(p) == kind
+
+
+def test_binary_after_html_tag_is_not_html(tmp_path):
+    p = tmp_path / "junk.html"
+    p.write_bytes(b"<html>" + bytes(range(1, 256)) * 20)
+    with pytest.raises(IngestError) as exc:
+        detect_kind(p)
+    assert exc.value.code == "unsupported"
