@@ -5,7 +5,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: run test setup setup-test lint bench migrate stop-db shell
+.PHONY: run test test-fast setup setup-test lint bench migrate stop-db shell
 
 run:
 	@bash scripts/setup.sh
@@ -14,6 +14,11 @@ run:
 test:
 	@bash scripts/setup.sh --test
 	@bash scripts/test.sh $(ARGS)
+
+# The inner loop: everything but the tests that ingest real documents, start processes or drive Chromium.
+test-fast:
+	@bash scripts/setup.sh --test
+	@bash scripts/test.sh -m "not slow and not browser" $(ARGS)
 
 setup:
 	@bash scripts/setup.sh

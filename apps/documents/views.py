@@ -231,14 +231,14 @@ def exam_detail(request, pk):
     if request.method == "POST":
         questions = _questions_from_post(request.POST)
         action, _, index = request.POST.get("action", "save").partition(":")
-        if action == "merge" and index.isdigit():
+        if action == "merge" and index.isdigit() and int(index) < len(questions) - 1:
             questions = _as_dicts(merge_questions(_as_questions(questions), int(index)))
         elif action == "delete" and index.isdigit() and int(index) < len(questions):
             questions.pop(int(index))
         elif action == "add":
             questions.append({"label": str(len(questions) + 1), "text": "New question", "points": None})
         questions = _split_marked(questions)
-        services.save_exam_questions(actor=request.user, exam=exam, questions=questions)
+        exam = services.save_exam_questions(actor=request.user, exam=exam, questions=questions)
         if action == "answer":
             try:
                 services.request_document(actor=request.user, lecture=exam, doc_type=DocType.PAST_PAPER)
@@ -293,7 +293,10 @@ def _split_marked(items: list[dict]) -> list[dict]:
             at = sum(len(line) + 1 for line in lines[: marks[0]])
             text = "\n".join(lines[: marks[0]] + lines[marks[0] + 1 :])
             questions[i] = ExamQuestion(questions[i].label, text, questions[i].points)
-            questions = split_question(questions, i, at)
+            try:
+                questions = split_question(questions, i, at)
+            except ValueError:  # nothing on one side of the mark: it is just dropped
+                pass
         i += 1
     return _as_dicts(questions)
 

@@ -134,7 +134,7 @@ def import_deck(*, actor, lecture, uploaded_file) -> Imported:
                 "question": card.front,
                 "answer": card.back,
                 "options": card.options,
-                "tags": [*card.tags, "imported"],
+                "tags": list(card.tags),  # as in the file (origin="imported" says where it came from)
                 "guid": card.guid or "",
             }
         )

@@ -9,7 +9,7 @@ import logging
 from apps.documents.material import lecture_material
 from apps.flashcards import cards as card_service
 from apps.flashcards.jobs import GENERATE_CARDS
-from apps.flashcards.models import CardGeneration, CardOrigin
+from apps.flashcards.models import CardGeneration, CardOrigin, Flashcard
 from apps.jobs import runner
 from apps.lectures.models import Figure
 from smartnotes.generation.errors import GenerationError
@@ -40,10 +40,13 @@ def _work(generation: CardGeneration, tracker: runner.ProgressTracker) -> None:
         raise runner.JobFailed("no_text", "This lecture has no readable text to make flashcards from.")
     from smartnotes.generation import cards as card_generation
 
+    # the cards the lecture already has (kept, edited, imported): the generator makes other ones, not near copies
+    have = Flashcard.objects.filter(lecture=lecture).values_list("question", "answer")
     try:
         made = card_generation.make_cards(
             material,
             n=generation.requested,
+            existing_keys={card_generation.card_key(question, answer) for question, answer in have},
             seed=generation.pk,
             progress=lambda done, total, step: tracker.update("generate", done, total, step),
         )

@@ -30,7 +30,9 @@ def cards_for_subject(user, subject, *, query: str = "", state: str = ""):
 
 def _filtered(cards, query: str, state: str):
     query = query.strip()
-    if query:
+    if query.startswith("#"):  # "#tag" (the search box's placeholder): cards with that tag
+        cards = cards.filter(tags__contains=[query.lstrip("#")]) if query.lstrip("#") else cards
+    elif query:
         cards = cards.filter(Q(question__icontains=query) | Q(answer__icontains=query) | Q(tags__contains=[query]))
     if state == "suspended":
         cards = cards.filter(suspended=True)

@@ -1,5 +1,7 @@
 """Reads of subjects, always scoped to the asking user."""
 
+from datetime import timedelta
+
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -10,12 +12,14 @@ from apps.subjects.models import Subject
 
 def subjects_for_user(user):
     from apps.flashcards.models import Flashcard
+    from apps.flashcards.selectors import start_of_day
     from apps.study.models import StudySession
 
-    now = timezone.now()
+    # cards due today, as on the subject page (apps.flashcards.selectors.due_counts_by_subject)
+    end_of_today = start_of_day(timezone.now()) + timedelta(days=1)
     due = (
         Flashcard.objects.filter(lecture__subject=OuterRef("pk"), suspended=False)
-        .filter(Q(due_at__isnull=True) | Q(due_at__lte=now))
+        .filter(Q(due_at__isnull=True) | Q(due_at__lt=end_of_today))
         .values("lecture__subject")
         .annotate(n=Count("pk"))
         .values("n")

@@ -1,17 +1,20 @@
 """Flashcards from a lecture (no Django).
 
 Offline, from the lecture's own sentences (``offline.analyse``): its definitions become basic cards ("What is
-a variable?"), its key sentences cloze cards with one key term marked ``{{c1::term}}``, the quiz's blanked
-sentences and verified REPL results multiple-choice cards (distractors of the same kind from the same lecture,
-chosen by the quiz's own logic), and a few slides with a real figure "What does this diagram show?" cards.
+a variable?"), its key sentences cloze cards with one key term marked ``{{c1::term}}`` or multiple-choice cards
+with that term blanked (distractors of the same kind from the same lecture, chosen by the quiz's
+``offline._choose_distractors``), its verified REPL results ("What does print(9 // 2) display?") basic or
+multiple-choice cards, and a few slides with a real figure "What does this diagram show?" cards. One card per
+fact (sentence), spread over the lecture.
 
 With a model, the reply is read with ``schemas.CardsReply``, every card is checked (``card_problems``: one fact,
 a cloze on a real term, four distinct options, a page that exists and supports it), the rejected cards are sent
 back once for repair, and what is still missing is made offline. An unreachable model falls back to the offline
 method with ``make.FALLBACK_NOTICE``.
 
-Every card carries the page it comes from and a ``key`` (``card_key``: its normalised front and back). A card
-whose key, or a near copy of it, is in ``existing_keys`` (the cards the student kept or edited) is not made again.
+Every card carries the page it comes from and a ``key`` (``card_key``: its normalised front and back; callers
+compute the keys of the student's kept or edited cards with the same function). A card whose key, or a near copy
+of it (same content words), is in ``existing_keys`` is not made again.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ DUPLICATE_SIMILARITY = 0.85  # word-set similarity from which two cards count as
 CARDS_NOTES_TOKENS = 6000  # notes sent with a card request
 EXISTING_HINTS = 40  # existing cards listed in the request
 DIAGRAM_FRONT = "What does this diagram show?"
-# how a deck of all three kinds is split; figure cards count as basic ones
+# how a deck of all three kinds is split (diagram cards, at most MAX_FIGURE_CARDS, come on top)
 SHARES = {"basic": 0.3, "cloze": 0.45, "multiple_choice": 0.25}
 
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::([^{}]*))?\}\}", re.S)
@@ -173,12 +176,13 @@ def cloze_problem(front: str) -> str | None:
         return "has a malformed cloze marker; write it as {{c1::term}}"
     if {m.group(1) for m in marks} != {"1"}:
         return "has more than one blank (c2, c3...); test one fact: mark only one term, as {{c1::term}}"
+    for mark in marks:
+        problem = blank_problem(mark.group(2), unclozed(front))
+        if problem:
+            return problem
     terms = {ex.normalise_term(m.group(2)) or m.group(2).strip() for m in marks}
     if len(terms) > 1:
         return "blanks different terms; test one fact: mark one term (every occurrence of it) as {{c1::term}}"
-    problem = blank_problem(marks[0].group(2), unclozed(front))
-    if problem:
-        return problem
     left = [w for w in ex.words(rest) if w.lower() not in ex.STOPWORDS]
     if len(left) < 3:
         return "leaves too little of the sentence to recall the term from; use a longer sentence from the notes"
@@ -640,7 +644,7 @@ def _figure_options(analysis: offline.Analysis) -> list[_Option]:
         card = CardDraft("basic", DIAGRAM_FRONT, explanation, page, figure=figure)
         # the figure's sentence is its fact, unless that is a definition (which has a card of its own)
         fact = _fact(best.text) if best is not None and best.definition is None else f"figure {figure.path}"
-        options.append(_Option("basic", "figure", page, 2.5 - 0.01 * rank, fact, "", lambda c=card: c))
+        options.append(_Option("basic", "figure", page, 5.0 - 0.01 * rank, fact, "", lambda c=card: c))
     return options
 
 
@@ -673,7 +677,7 @@ def _select(
                     return chosen
                 if option.dead or option.fact in facts or by_page.get(option.page, 0) >= allowance:
                     continue
-                if not relaxed and by_kind.get(option.kind, 0) >= quotas[option.kind]:
+                if not relaxed and option.source != "figure" and by_kind.get(option.kind, 0) >= quotas[option.kind]:
                     continue
                 if by_source.get(option.source, 0) >= caps.get(option.source, n):
                     continue

@@ -47,6 +47,7 @@ _BOILERPLATE_HEADING_RE = re.compile(
     re.I,
 )
 
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 

@@ -560,9 +560,7 @@ _NOUN_BEFORE_RE = re.compile(rf"\b(?:{_DETERMINERS})\s+(?:[a-z-]+\s+)?$")
 # a compound must also start where a noun phrase can: "the assignment statement", "“operator precedence”"
 _PREPOSITIONS = r"in|on|for|with|by|to|from|as|and|or|using"
 _COMPOUND_BEFORE_RE = re.compile(rf"(?:\b(?:{_DETERMINERS}|{_PREPOSITIONS})\s+|,\s+|[“\"'‘])$")
-_NOUN_AFTER_RE = re.compile(
-    r"[ \t]*(?:[.,;:!?)”\"'(\n]|$)|\s+(?:" + "|".join(sorted(_FUNCTION_WORDS)) + r")\b", re.I
-)
+_NOUN_AFTER_RE = re.compile(r"[ \t]*(?:[.,;:!?)”\"'(\n]|$)|\s+(?:" + "|".join(sorted(_FUNCTION_WORDS)) + r")\b", re.I)
 
 
 class _Pools:

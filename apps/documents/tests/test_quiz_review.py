@@ -36,8 +36,8 @@ def _item(html, number):
 
 def test_it_shows_the_score(owner_client, attempt):
     html = owner_client.get(_url(attempt)).content.decode()
-    assert re.search(r"<span data-score>\s*75 %\s*</span>", html)
-    assert "3 of 4 correct" in html
+    assert re.search(r"<span data-score>\s*50 %\s*</span>", html)
+    assert "2 of 4 correct" in html
 
 
 def test_each_question_shows_the_pick_the_right_answer_and_the_explanation(owner_client, attempt, lecture):
@@ -89,4 +89,4 @@ def test_an_attempt_made_by_the_factory_reviews_too(owner_client, quiz):
 
 def test_the_quiz_page_lists_the_attempts(owner_client, quiz, attempt):
     html = owner_client.get(reverse("documents:detail", args=[quiz.pk])).content.decode()
-    assert _url(attempt) in html and "3 of 4" in html and "75 %" in html
+    assert _url(attempt) in html and "2 of 4" in html and "50 %" in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 import genanki
 
@@ -14,7 +15,8 @@ MAX_FIELD_CHARS = 100_000  # longer imported fields are cut (with a warning)
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: ``{{c1::answer}}`` or ``{{c1::answer::hint}}`` (Anki cloze deletion).
-CLOZE_RE = re.compile(r"\{\{c(\d{1,4})::(.{0,2000}?)(?:::(.{0,500}?))?\}\}", re.DOTALL)  # bounded: no quadratic scans
+_CLOZE_START_RE = re.compile(r"\{\{c(\d{1,4})::")
+MAX_CLOZE_CHARS = 2000  # an answer (with hint) longer than this is not read as a cloze deletion
 #: the app's blank in a cloze front (``____``; three or more underscores).
 BLANK_RE = re.compile(r"_{3,}")
 BLANK = "____"
@@ -136,15 +138,42 @@ def _unprotect(text: str) -> str:
     return text.replace(f":{_ZWSP}:", "::").replace(f"}}{_ZWSP}}}", "}}")
 
 
+@dataclass(frozen=True)
+class _Cloze:
+    start: int
+    end: int
+    number: str
+    answer: str
+    hint: str
+
+
+def _clozes(text: str) -> list[_Cloze]:
+    """The ``{{cN::answer[::hint]}}`` deletions of ``text``, found with bounded ``str.find`` scans (a regex with
+    lazy groups is quadratic on e.g. ``"{{c1::" * 20000``)."""
+    found: list[_Cloze] = []
+    pos = 0
+    while True:
+        m = _CLOZE_START_RE.search(text, pos)
+        if not m:
+            return found
+        close = text.find("}}", m.end(), m.end() + MAX_CLOZE_CHARS + 2)
+        if close < 0:
+            pos = m.start() + 1
+            continue
+        answer, _, hint = text[m.end() : close].partition("::")
+        found.append(_Cloze(m.start(), close + 2, m.group(1), answer, hint))
+        pos = close + 2
+
+
 def has_cloze(text: str) -> bool:
-    return bool(CLOZE_RE.search(text or ""))
+    return bool(_clozes(text or ""))
 
 
 def cloze_answers(text: str) -> list[str]:
     """The distinct cloze answers of ``text`` in reading order."""
     seen: list[str] = []
-    for m in CLOZE_RE.finditer(text):
-        answer = _unprotect(m.group(2).strip())
+    for c in _clozes(text):
+        answer = _unprotect(c.answer.strip())
         if answer and answer not in seen:
             seen.append(answer)
     return seen
@@ -184,11 +213,15 @@ def cloze_from_anki(text: str, extra: str) -> tuple[str, str]:
     front, and the back lists the answers (``"; "``-separated). A Back Extra different from that is appended
     after a blank line.
     """
-    matches = list(CLOZE_RE.finditer(text))
-    distinct = {(m.group(1), m.group(2).strip()) for m in matches}
-    hints = any(m.group(3) for m in matches)
+    clozes = _clozes(text)
+    distinct = {(c.number, c.answer.strip()) for c in clozes}
+    hints = any(c.hint for c in clozes)
     if len(distinct) == 1 and not hints and next(iter(distinct))[1]:
-        front = CLOZE_RE.sub(lambda _m: BLANK, text)
+        pieces, last = [], 0
+        for c in clozes:
+            pieces += [text[last : c.start], BLANK]
+            last = c.end
+        front = "".join(pieces) + text[last:]
         back = _unprotect(next(iter(distinct))[1])
     else:
         front = text

@@ -172,6 +172,8 @@ def export_apkg(
     for key in ("basic", "cloze"):
         if key not in model_ids:
             raise ValueError(f"model_ids needs a {key!r} id")
+    if model_ids["basic"] == model_ids["cloze"]:
+        raise ValueError("model_ids['basic'] and model_ids['cloze'] must differ")
     basic = basic_model(model_ids["basic"])
     cloze = cloze_model(model_ids["cloze"])
     deck = genanki.Deck(_check_id(deck_id, "deck_id"), deck_name, description=text_to_html(description))

@@ -60,6 +60,7 @@ from .types import CARD_TYPES, AnkiImportError, CardData, ImportedCard, Imported
 BASIC_NOTETYPE = "Basic"
 CLOZE_NOTETYPE = "Cloze"
 
+_BAD_LINE_RE = re.compile(r"^[^\n\udc80-\udcff]*+[\udc80-\udcff][^\n]*", re.M)  # anchored, possessive: linear
 _SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "space": " ", "pipe": "|", "colon": ":"}
 _HEADER_KEYS = {"separator", "html", "tags", "columns", "notetype", "deck", "if matches"}
 _GUESS_SEPARATORS = (",", ";", "\t", "|")
@@ -163,22 +164,25 @@ def _decode(data: bytes, warnings: list[str]) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    lines = data.split(b"\n")
-    out, fallback = [], 0
-    for line in lines:
-        try:
-            out.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            out.append(_decode_cp1252(line))
-            fallback += 1
-    if fallback == len(lines) or fallback == sum(1 for line in lines if line.strip()):
+    # Strict UTF-8 failed: keep every line that is valid UTF-8, read the others as cp1252. One C-speed pass marks
+    # the bad lines (undecodable bytes become lone surrogates); only those lines are decoded again.
+    text = data.decode("utf-8", "surrogateescape")
+    fallback = 0
+
+    def redo(m: re.Match) -> str:
+        nonlocal fallback
+        fallback += 1
+        return _decode_cp1252(m.group(0).encode("utf-8", "surrogateescape"))
+
+    text = _BAD_LINE_RE.sub(redo, text)
+    if fallback >= sum(1 for line in text.split("\n") if line.strip()):
         warnings.append("This file is not UTF-8; it was read as Windows-1252 (cp1252). Check accented letters.")
     else:
         warnings.append(
             f"{fallback:,} line(s) of this file were not valid UTF-8 and were read as Windows-1252 (cp1252); "
             "check their accented letters."
         )
-    return "\n".join(out)
+    return text
 
 
 # --- header lines -------------------------------------------------------------------------------------------------
@@ -317,14 +321,23 @@ def import_csv(data: bytes, *, max_bytes: int = 5_000_000, max_rows: int = 20_00
 
     try:
         rows = []
-        for row in _reader(body, sep):
+        line_numbers: list[int] = []  # the file line each row starts on
+        reader = _reader(body, sep)
+        previous_line = 0
+        for row in reader:
+            start_line, previous_line = previous_line + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             rows.append(row)
+            line_numbers.append(header_lines + start_line)
             if len(rows) > max_rows + 1:  # +1: a header row
                 break
     except csv.Error as exc:
-        raise AnkiImportError(f"This CSV file could not be read: {exc}.", "bad_columns") from None
+        if "field limit" in str(exc):
+            message = f"This file has a cell longer than {csv.field_size_limit():,} characters."
+        else:
+            message = f"This CSV file could not be read ({exc})."
+        raise AnkiImportError(message + " Check that it is a flashcard CSV file.", "bad_columns") from None
     if not rows:
         raise AnkiImportError("This file has no rows of cards.", "empty")
 
@@ -341,7 +354,7 @@ def import_csv(data: bytes, *, max_bytes: int = 5_000_000, max_rows: int = 20_00
         if detected:
             first_data = 1
             roles = detected
-    rows = rows[first_data:]
+    rows, line_numbers = rows[first_data:], line_numbers[first_data:]
     if len(rows) > max_rows:
         raise AnkiImportError(f"This file has more than {max_rows:,} rows; split it into smaller files.", "too_many")
     if not rows:
@@ -386,9 +399,8 @@ def import_csv(data: bytes, *, max_bytes: int = 5_000_000, max_rows: int = 20_00
     cards: list[ImportedCard] = []
     skipped: list[str] = []
     extra_used = False
-    line_offset = header_lines + first_data
-    for index, row in enumerate(rows, start=1):
-        where = f"Row {index + line_offset}" if not any("\n" in c for c in row) else f"Card {index}"
+    for row, line_number in zip(rows, line_numbers, strict=True):
+        where = f"Line {line_number}"
         card_warnings: list[str] = []
         front, images = field(row, field_cols[0], "front", card_warnings)
         back, back_images = field(row, field_cols[1] if len(field_cols) > 1 else None, "back", card_warnings)
@@ -396,7 +408,7 @@ def import_csv(data: bytes, *, max_bytes: int = 5_000_000, max_rows: int = 20_00
         if (len(field_cols) < 2 or field_cols[1] >= len(row)) and not has_cloze(front):
             skipped.append(f"{where} has a single column and was skipped.")
             continue
-        if not front and not images:
+        if not front:  # an image alone cannot carry a card: CSV files bring no image files
             skipped.append(f"{where} has an empty front and was skipped.")
             continue
         if any(cell(row, c) for c in extra_cols):
@@ -413,8 +425,6 @@ def import_csv(data: bytes, *, max_bytes: int = 5_000_000, max_rows: int = 20_00
                 card_type = "multiple_choice"
             elif card_type == "multiple_choice":
                 card_type = "basic"
-        if not front:
-            front = "(image)"
         if not back and card_type != "cloze":
             card_warnings.append("This card has an empty back.")
         image_name = (images + back_images)[0] if images + back_images else None

@@ -110,12 +110,14 @@ def test_switching_algorithm_keeps_cards_before_the_exam(user, subject, lecture,
     set_algorithm(user, "fsrs")
     card = FlashcardFactory(lecture=lecture)
     start = clock.at
-    clock.at = start - timedelta(days=120)
-    for rating in (3, 3, 4, 3):
+    for days_ago, rating in ((20, 3), (19, 3), (15, 4), (5, 3)):  # SM-2 replay: 1, 6, 15, then 38 days
+        clock.at = start - timedelta(days=days_ago)
         card.refresh_from_db()
-        clock.at = max(clock.at, card.due_at or clock.at)
         reviewing.grade_card(actor=user, card_id=card.pk, rating=rating, seen_count=card.review_count)
     clock.at = start
+    assert reviewing.scheduling.replay("sm2", [
+        reviewing.scheduling.ReviewEvent(r.rating, r.reviewed_at, r.algorithm) for r in card.reviews.all()
+    ]).due > start + timedelta(days=30)  # fmt: skip
     exam = (start + timedelta(days=4)).date()
     Subject.objects.filter(pk=subject.pk).update(exam_date=exam)
 

@@ -52,7 +52,9 @@ CASES = {
         lambda o: [o.lecture.pk], get=200, post=302, data=lambda o: {"question": "Q?", "answer": "A.", "tags": "x"}
     ),
     "generate": Case(lambda o: [o.lecture.pk], get=405, post=302, data=lambda o: {"count": 10}),
-    "bulk": Case(lambda o: [o.lecture.pk], get=405, post=302, data=lambda o: {"card": [o.card.pk], "action": "suspend"}),
+    "bulk": Case(
+        lambda o: [o.lecture.pk], get=405, post=302, data=lambda o: {"card": [o.card.pk], "action": "suspend"}
+    ),
     "import": Case(lambda o: [o.lecture.pk], get=405, post=302, data=lambda o: {"file": _csv_file(o)}),
     "export": Case(lambda o: ["lecture", o.lecture.pk, "csv"], get=200, post=405),
     "generation": Case(lambda o: [o.generation.pk], get=200, post=405),

@@ -65,7 +65,7 @@ def test_the_answer_is_hidden_until_the_card_is_flipped(owner_client, card):
     html = owner_client.get(REVIEW).content.decode()
     assert 'data-state="front"' in html
     assert '<div class="review-back" data-back hidden>' in html
-    assert 'data-back hidden>' in html.split('class="review-grades"')[1][:400]
+    assert "data-back hidden>" in html.split('class="review-grades"')[1][:400]
     assert "Floor division." in html.split('class="review-back"')[1]
     assert f'name="seen" value="{card.review_count}"' in html
     assert "js/review.js" in html

@@ -64,7 +64,7 @@ def test_suspended_cards_never_come_up(owner_client, user, profile, subject, two
 def test_the_review_page_shows_the_most_overdue_card_of_the_subject(owner_client, subject, two_subjects):
     html = owner_client.get(REVIEW + f"?subject={subject.pk}").content.decode()
     assert f'data-card="{two_subjects["a_old"].pk}"' in html
-    assert '<strong data-count-due>2</strong> due · <strong data-count-new>1</strong> new left today' in html
+    assert "<strong data-count-due>2</strong> due · <strong data-count-new>1</strong> new left today" in html
 
 
 def test_new_cards_per_day_limits_the_queue(owner_client, user, profile, lecture, clock):

@@ -53,7 +53,7 @@ def test_the_review_page_counts_this_sittings_reviews(owner_client, cards, subje
     _grade(owner_client, cards[0], 3, subject=subject.pk)
     _grade(owner_client, cards[1], 3, subject=subject.pk)
     html = owner_client.get(reverse("flashcards:review") + f"?subject={subject.pk}").content.decode()
-    assert '<span data-count-done>2</span> reviewed in this sitting' in html
+    assert "<span data-count-done>2</span> reviewed in this sitting" in html
 
 
 def test_a_sitting_keeps_its_reviews_if_a_card_is_deleted(owner_client, cards, clock):

@@ -293,11 +293,11 @@ def test_card_rules():
     assert "do not support" in _problems("basic", "What does pop remove?", "The smallest key in the heap")[0]
     assert _problems("cloze", "{{c1::Pop}} removes the top element of a stack.", "Pop") == []
     assert "filler" in _problems("cloze", "Pop removes {{c1::the}} top element of a stack.", "the")[0]
-    assert "two letters" in _problems("cloze", "Pop removes the top element {{c1::of}} a stack.", "of")[0]
+    assert "two letters" in _problems("cloze", "Pop removes the top element of a stack in the {{c1::OS}}.", "OS")[0]
     assert "{{c1::term}}" in _problems("cloze", "Pop removes the top element of a stack.", "top")[0]
     assert "more than one blank" in _problems("cloze", "{{c1::Pop}} removes the {{c2::top}} element.", "Pop")[0]
     assert "number" in cloze_problem("A stack has {{c1::2}} operations: push and pop.")
-    assert cloze_problem("In Python, 9 // 2 gives {{c1::4}}.") is None  # about the number
+    assert cloze_problem("In Python the expression 9 // 2 gives the result {{c1::4}}.") is None  # about the number
     mcq = ["The top element", "The bottom element", "A random element", "The smallest element"]
     assert _problems("multiple_choice", "What does pop remove?", "The top element", options=mcq) == []
     assert "exactly 4" in _problems("multiple_choice", "What does pop remove?", "The top element", options=mcq[:3])[0]
@@ -360,26 +360,32 @@ FACTS = [
         ("What does quicksort partition the array around?", ["The pivot", "The median key", "The root", "A hash"]),
     ),
     (
-        "A hash table maps keys to buckets with a hash function; collisions are resolved by chaining or open "
-        "addressing.",
+        "A hash table maps keys to buckets with a hash function. Collisions are resolved by chaining or open "
+        "addressing. A good hash function spreads the keys evenly over the buckets.",
         ("How can a hash table resolve collisions?", "By chaining or open addressing"),
         "A hash table maps keys to buckets with a {{c1::hash function}}.",
-        ("What maps keys to buckets in a hash table?", ["A hash function", "A pivot", "A queue", "A stack"]),
-    ),
-    (
-        "Breadth-first search visits vertices in order of their distance from the start vertex, using a queue.",
-        ("Which data structure does breadth-first search use?", "A queue"),
-        "{{c1::Breadth-first search}} visits vertices in order of their distance from the start vertex.",
-        ("Which structure does breadth-first search use?", ["A queue", "A stack", "A heap", "A trie"]),
-    ),
-    (
-        "Dynamic programming stores the solutions of overlapping subproblems in a table to avoid recomputing them.",
-        ("What does dynamic programming store in a table?", "Solutions of overlapping subproblems"),
-        "Dynamic programming stores the solutions of {{c1::overlapping subproblems}} in a table.",
         (
-            "Where does dynamic programming store subproblem solutions?",
-            ["In a table", "In a queue", "Nowhere", "On disk"],
+            "What does a good hash function spread evenly over the buckets?",
+            ["The keys", "The pivots", "The vertices", "The subproblems"],
         ),
+    ),
+    (
+        "Breadth-first search visits vertices in order of their distance from the start vertex. Breadth-first "
+        "search keeps the vertices to visit in a queue. Depth-first search follows one path as deep as possible "
+        "before backtracking.",
+        ("Where does breadth-first search keep the vertices to visit?", "In a queue"),
+        "{{c1::Breadth-first search}} visits vertices in order of their distance from the start vertex.",
+        (
+            "Which search follows one path as deep as possible before backtracking?",
+            ["Depth-first search", "Breadth-first search", "Binary search", "Linear search"],
+        ),
+    ),
+    (
+        "Dynamic programming stores the solutions of overlapping subproblems in a table. Memoization caches the "
+        "result of each call so that it is computed only once.",
+        ("What does dynamic programming store in a table?", "Solutions of overlapping subproblems"),
+        "{{c1::Memoization}} caches the result of each call so that it is computed only once.",
+        ("What does memoization cache?", ["The result of each call", "The call stack", "The pivot", "The input size"]),
     ),
 ]
 

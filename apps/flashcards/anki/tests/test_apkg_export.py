@@ -135,6 +135,8 @@ def test_bad_arguments_are_refused(tmp_path):
     card = [CardData(1, "basic", "a", "b")]
     with pytest.raises(ValueError, match="cloze"):
         export_apkg(card, tmp_path / "x.apkg", deck_name="D", deck_id=DECK_ID, model_ids={"basic": 1})
+    with pytest.raises(ValueError, match="must differ"):
+        export_apkg(card, tmp_path / "x.apkg", deck_name="D", deck_id=DECK_ID, model_ids={"basic": 7, "cloze": 7})
     with pytest.raises(ValueError, match="deck_id"):
         export_apkg(card, tmp_path / "x.apkg", deck_name="D", deck_id="12", model_ids=MODEL_IDS)
     with pytest.raises(ValueError, match="deck_name"):

@@ -171,8 +171,10 @@ def test_one_column_file_is_refused():
 def test_bad_rows_skipped_with_warnings_but_mostly_bad_file_refused():
     cards = import_csv(b"q1,a1\n,orphan answer\nq2,a2\nlonely\nq3,a3\n")
     assert [c.front for c in cards] == ["q1", "q2", "q3"]
-    assert any("empty front" in w for w in cards.warnings)
-    assert any("single column" in w for w in cards.warnings)
+    assert "Line 2 has an empty front and was skipped." in cards.warnings
+    assert "Line 4 has a single column and was skipped." in cards.warnings
+    multi_line = import_csv(b'#html:false\n"q1\nmore",a1\n,x\nq2,a2\nq3,a3\n')
+    assert multi_line.warnings == ["Line 4 has an empty front and was skipped."]
     with pytest.raises(AnkiImportError, match="could not be read|could be imported"):
         import_csv(b"q1,a1\n,x\n,y\n,z\n")
     with pytest.raises(AnkiImportError):
