@@ -103,3 +103,27 @@ def running_server(log_path: Path, **env):
     finally:
         _stop(proc)
         log.close()
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def kill_hard(proc: subprocess.Popen) -> None:
+    """SIGKILL a worker cluster and every process under it, as the OOM killer or a power cut would."""
+    import psutil
+
+    family = [proc.pid] + [child.pid for child in psutil.Process(proc.pid).children(recursive=True)]
+    for pid in family:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(10)

@@ -2,9 +2,11 @@
 
 from apps.lectures import retrieval
 from apps.lectures.models import Figure, Lecture, LecturePage
+from smartnotes.generation import offline
 from smartnotes.generation.types import FigureRef, Material, Passage
 
 ANSWER_PASSAGES = 6
+QUERY_HITS = 8  # per query, before the queries' rankings are fused
 HEADING_MAX_CHARS = 90
 
 
@@ -37,6 +39,24 @@ def lecture_material(lecture: Lecture) -> Material:
 
 def passages_for_question(owner, subject_id: int, question: str) -> list[Passage]:
     """The subject's lecture passages that look relevant to one exam question, best first (exams themselves
-    are never indexed, so they cannot answer themselves)."""
-    hits = retrieval.relevant_hits(retrieval.search(owner, question, subject_id=subject_id, k=ANSWER_PASSAGES))
-    return [Passage(h.page, h.text, h.content_type, h.lecture_id, h.lecture_name) for h in hits]
+    are never indexed, so they cannot answer themselves).
+
+    The question is searched for without its boilerplate (marks, "Briefly,", "Show your work!", code), as a
+    whole and sentence by sentence, so a long multi-part question still finds the page each part is about;
+    only the hits retrieval judges on topic count, and the rankings are fused like retrieval fuses its own.
+    """
+    asks = offline.question_asks(question)
+    queries = [" ".join(asks), *asks] if len(asks) > 1 else asks or [question]
+    scores: dict[int, float] = {}
+    found: dict[int, retrieval.Hit] = {}
+    for query in queries:
+        hits = retrieval.relevant_hits(retrieval.search(owner, query, subject_id=subject_id, k=QUERY_HITS))
+        for rank, hit in enumerate(hits, start=1):
+            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1.0 / (retrieval.RRF_K + rank)
+            found.setdefault(hit.chunk_id, hit)
+    best = sorted(scores, key=lambda cid: (-scores[cid], cid))[:ANSWER_PASSAGES]
+    return [_passage(found[cid]) for cid in best]
+
+
+def _passage(hit: retrieval.Hit) -> Passage:
+    return Passage(hit.page, hit.text, hit.content_type, hit.lecture_id, hit.lecture_name)

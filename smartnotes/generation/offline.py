@@ -957,6 +957,80 @@ def offline_quiz(material: Material, *, n: int = 10, seed: int | None = None) ->
 # --- past-paper answers --------------------------------------------------------------------------------
 
 
+# What an exam says about how to answer rather than what: marks, lead-ins ("Briefly,", "HINT:"), asides
+# ("FYI, …") and sentences about the exam itself ("Show your work!", "… the previous question …").
+_MARKS_RE = re.compile(
+    r"[\[(]\s*\d+(?:\.\d+)?\s*(?:points?|pts?\.?|marks?|%)\s*[\])]|^\s*\d+(?:\.\d+)?\s*(?:points?|pts?\.?|marks?)\b\W*",
+    re.I | re.M,
+)
+_LEAD_IN_RE = re.compile(
+    r"^(?:(?:hint|note|nb|n\.b\.|tip|bonus|reminder|important)\s*[:!.-]\s*|(?:also\s+)?(?:note|notice) that\s+|"
+    r"(?:briefly|concisely|clearly|carefully|in (?:one|a|two|three|a few) (?:short )?(?:sentences?|words?|lines?)|"
+    r"in your own words)\s*,?\s*|(?:think about|recall|remember)\s+(?:that\s+)?)",
+    re.I,
+)
+_META_RE = re.compile(
+    r"^\W*(?:fyi|p\.?s\.?)\b|\b(?:show (?:all )?(?:of )?your work|justify your answers?|explain your (?:answer|reasoning)"
+    r"|(?:full|partial|no|extra) credit|answer (?:honestly|legibly|in the space)|(?:space|box) (?:provided|below)"
+    r"|(?:this|the previous|the next|another|a previous|the last) (?:question|part|problem)|(?:points?|marks?) each)\b",
+    re.I,
+)
+# Function words of English prose; a line of code has at most one ("if", "for").
+_PROSE_WORDS = ex._wordset(
+    "the a an of to that this these those what which why how who you your we our they it its is are was were be "
+    "been has have does do can would should will with from by as and or but not when where then than each"
+)
+
+
+def _noise_line(line: str) -> bool:
+    """A line of a multi-line question that is not prose: code, a PDF's spaced-out code font ("e r r o r"),
+    bare arithmetic or symbols."""
+    if not re.search(r"[A-Za-z]{3,}", line):
+        return True
+    tokens = line.split()
+    alpha = [t for t in tokens if t.isalpha()]
+    if len(alpha) >= 4 and sum(len(t) <= 2 for t in alpha) >= 0.5 * len(alpha):
+        return True
+    prose = sum(t.strip(",.;:?!()\"'").lower() in _PROSE_WORDS for t in tokens)
+    return prose < 2 and (ex.is_code_line(line) or ex._code_density(line) > 0.08)
+
+
+def question_asks(question_text: str) -> list[str]:
+    """The sentences of an exam question that say what is asked, without its marks, instructions, asides and
+    code; a sentence with a single content word ("Briefly, why?") joins the one before it. Empty when nothing
+    but boilerplate is left."""
+    text = _MARKS_RE.sub(" ", question_text or "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        lines = [line for line in lines if not _noise_line(line)]
+    asks: list[str] = []
+    lead = ""
+    for sentence in ex.split_sentences(" ".join(lines)):
+        previous = None
+        while previous != sentence:
+            previous, sentence = sentence, _LEAD_IN_RE.sub("", sentence, count=1).strip()
+        if not sentence or _META_RE.search(sentence):
+            continue
+        content = {w for w in _content_words(sentence) if w[:1].isalpha()}
+        if not content:
+            continue
+        if len(content) > 1:
+            asks.append(f"{lead} {sentence}".strip() if lead else sentence)
+            lead = ""
+        elif asks:
+            asks[-1] = f"{asks[-1]} {sentence}"
+        else:
+            lead = f"{lead} {sentence}".strip()
+    if lead:
+        asks.append(lead)
+    return asks
+
+
+def question_focus(question_text: str) -> str:
+    """The question without its boilerplate (see question_asks), or as written when nothing else is left."""
+    return " ".join(question_asks(question_text)) or " ".join((question_text or "").split())
+
+
 def offline_answer(question_text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
     """The 1-3 sentences of ``passages`` closest in meaning to the question, with their citations;
     ``("", [])`` when none is close enough."""
@@ -999,18 +1073,22 @@ def offline_answer(question_text: str, passages: list[Passage]) -> tuple[str, li
 _QUESTION_WORDS = ex._wordset(
     "what which who whom whose why how when where explain describe define discuss give state list name compare "
     "briefly example examples mean means meaning difference differences between main key role purpose work works "
-    "happen happens tell term terms concept use uses used"
+    "happen happens tell term terms concept use uses used consider following below above given suppose assume "
+    "imagine hint note think show briefly answer answers question questions reason reasons would want"
 )
 
 
 def _content_words(text: str) -> set[str]:
     """Stemmed content words, plus operators and calls (``//``, ``input()``) that questions ask about."""
+    text = re.sub(r"['’]s\b|\b0x[0-9a-f]+\b", " ", text.replace("’", "'"), flags=re.I)  # "vector's": "vector"
     found = {
         ex._stem(w)
         for w in ex.words(text)
         if w.lower() not in ex.STOPWORDS and w.lower() not in _QUESTION_WORDS and len(w) > 1
+        and not w.lower().endswith("n't")  # "can't", "doesn't": negated function words
     }
     found |= {m for m in re.findall(r"(?<!\S)[-+*/%=<>!#@]{1,3}(?!\S)", text) if m != "-"}
+    found |= set(re.findall(r"(?<![\w-])--?[A-Za-z][\w=-]*", text))  # command-line options: "-Wall", "-g"
     return found | set(ex.code_calls(text))
 
 

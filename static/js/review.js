@@ -28,8 +28,9 @@
   function click(section, key) {
     var target = section.querySelector('[data-key="' + key + '"]');
     if (!target) return false;
+    // A real click: htmx takes the submitted button (name="rating" value=…) from the last button clicked or
+    // focused, so requestSubmit(button) would send the focused Good button's rating instead of this one.
     if (target.tagName === "A") window.location.href = target.href;
-    else if (target.form && typeof target.form.requestSubmit === "function") target.form.requestSubmit(target);
     else target.click();
     return true;
   }

@@ -8,41 +8,18 @@ answer for ``delay_s`` seconds while the first worker is alive.
 
 import html
 import json
-import os
 import re
-import signal
 import time
 
-import psutil
 import pytest
 
 from apps.documents import services
 from apps.documents.models import DocType, GeneratedDocument
 from apps.jobs.models import JobStatus
 from smartnotes.generation import prompts
-from tests.processes import running_worker
+from tests.processes import kill_hard, running_worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True, databases="__all__"), pytest.mark.slow]
-
-
-def _wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-def _kill_hard(proc):
-    """SIGKILL the cluster and every process under it, as the OOM killer or a power cut would."""
-    family = [proc.pid] + [child.pid for child in psutil.Process(proc.pid).children(recursive=True)]
-    for pid in family:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(10)
 
 
 def cheat_sheet_reply(messages):
@@ -82,11 +59,11 @@ def test_a_worker_killed_mid_generation_does_not_leave_the_document_stuck(py4e, 
         return GeneratedDocument.objects.values("status", "task_id", "attempts", "progress_step").get(pk=document.pk)
 
     with running_worker(tmp_path / "worker-1.log", **_worker_env(fake_openai)) as worker:
-        _wait_for(
+        wait_for(
             lambda: state()["status"] == JobStatus.PROCESSING and fake_openai.chat_requests, 120, "the model call"
         )
         assert state()["attempts"] == 1
-        _kill_hard(worker)
+        kill_hard(worker)
 
     time.sleep(2)
     stuck = state()
@@ -94,7 +71,7 @@ def test_a_worker_killed_mid_generation_does_not_leave_the_document_stuck(py4e, 
     assert stuck["task_id"] == first_token
 
     settings.GENERATION_STALE_AFTER_S = 3
-    _wait_for(lambda: services.recover_stale_documents()["requeued"] == [document.pk], 30, "stale detection")
+    wait_for(lambda: services.recover_stale_documents()["requeued"] == [document.pk], 30, "stale detection")
     requeued = state()
     assert requeued["status"] == JobStatus.PENDING
     assert requeued["task_id"] not in ("", first_token)
@@ -103,7 +80,7 @@ def test_a_worker_killed_mid_generation_does_not_leave_the_document_stuck(py4e, 
     fake_openai.delay_s = 0.0
     answered_before = len(fake_openai.chat_requests)
     with running_worker(tmp_path / "worker-2.log", **_worker_env(fake_openai)):
-        _wait_for(lambda: state()["status"] in ("completed", "failed"), 180, "the retried run to finish")
+        wait_for(lambda: state()["status"] in ("completed", "failed"), 180, "the retried run to finish")
 
     document.refresh_from_db()
     log = (tmp_path / "worker-2.log").read_text()[-3000:]

@@ -17,6 +17,7 @@ from PIL import Image
 from .errors import IngestError
 from .figures import FigureCollector
 from .models import Block, Limits, Page
+from .pdf_spacing import looks_letter_spaced, read_glyphs, respace
 from .scheduler import Deadline, OcrQueue, ProgressReporter
 
 MIN_DPI = 150  # never rasterise for OCR below this (text becomes unreadable); too big -> image_too_large
@@ -84,9 +85,11 @@ def text_is_usable(text: str) -> bool:
 
 
 class _Line:
-    __slots__ = ("chars", "sizes", "top", "bottom", "left")
+    __slots__ = ("chars", "sizes", "top", "bottom", "left", "start", "generated")
 
-    def __init__(self):
+    def __init__(self, start: int = 0):
+        self.start = start  # text-page index of the line's first character
+        self.generated = 0  # spaces pdfium inserted from geometry (not in the font)
         self.chars: list[str] = []
         self.sizes: list[float] = []
         self.top = -math.inf
@@ -109,6 +112,15 @@ def _read_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     raw = textpage.raw
     pending_high = 0
+
+    def finish(line: _Line, end: int):
+        # letter-spaced lines (listings, typewriter text): rebuild the spacing from the character boxes
+        if line.generated and looks_letter_spaced(line.chars):
+            chars = respace(read_glyphs(raw, line.start, end))
+            if chars is not None:
+                line.chars = chars
+        lines.append(line)
+
     for i in range(n):
         u = pdfium_c.FPDFText_GetUnicode(raw, i)
         if 0xD800 <= u < 0xDC00:
@@ -119,13 +131,17 @@ def _read_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         pending_high = 0
         ch = chr(u) if u else ""
         if ch == "\n":
-            lines.append(cur)
-            cur = _Line()
+            finish(cur, i)
+            cur = _Line(i + 1)
             continue
         if ch == "\r" or not ch:
             continue
         cur.chars.append(ch)
-        if ch.isspace() or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+        if ch.isspace():
+            if ch == " " and pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+                cur.generated += 1
+            continue
+        if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
             continue
         size = pdfium_c.FPDFText_GetFontSize(raw, i)
         if size > 0:
@@ -134,7 +150,7 @@ def _read_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
             cur.top = max(cur.top, top.value)
             cur.bottom = min(cur.bottom, bottom.value)
             cur.left = min(cur.left, left.value)
-    lines.append(cur)
+    finish(cur, n)
     return [ln for ln in lines if ln.text]
 
 

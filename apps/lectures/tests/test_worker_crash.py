@@ -1,38 +1,15 @@
 """A worker killed in the middle of a lecture: the lecture is detected as stale, retried and completed."""
 
-import os
-import signal
 import time
 
-import psutil
 import pytest
 
 from apps.lectures import services
 from apps.lectures.models import Lecture, LectureStatus
 from apps.lectures.tests.helpers import upload_file
-from tests.processes import running_worker
+from tests.processes import kill_hard, running_worker, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True, databases="__all__"), pytest.mark.slow]
-
-
-def _wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-def _kill_hard(proc):
-    """SIGKILL the cluster and every process under it, as the OOM killer or a power cut would."""
-    family = [proc.pid] + [child.pid for child in psutil.Process(proc.pid).children(recursive=True)]
-    for pid in family:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    proc.wait(10)
 
 
 def test_a_killed_worker_does_not_leave_the_lecture_stuck(fixtures_dir, user, subject, settings, tmp_path):
@@ -43,20 +20,20 @@ def test_a_killed_worker_does_not_leave_the_lecture_stuck(fixtures_dir, user, su
         return Lecture.objects.values("status", "progress_page", "task_id", "attempts").get(pk=lecture.pk)
 
     with running_worker(tmp_path / "worker-1.log", WORKER_PROCESSES="1", OCR_PROCESSES="1") as worker:
-        _wait_for(lambda: state()["status"] == "processing" and state()["progress_page"] >= 1, 120, "OCR to start")
-        _kill_hard(worker)
+        wait_for(lambda: state()["status"] == "processing" and state()["progress_page"] >= 1, 120, "OCR to start")
+        kill_hard(worker)
 
     time.sleep(2)
     assert state()["status"] == LectureStatus.PROCESSING  # stuck: nobody will finish it
 
     settings.INGEST_STALE_AFTER_S = 3
-    _wait_for(lambda: services.recover_stale_lectures()["requeued"] == [lecture.pk], 30, "stale detection")
+    wait_for(lambda: services.recover_stale_lectures()["requeued"] == [lecture.pk], 30, "stale detection")
     requeued = state()
     assert requeued["status"] == LectureStatus.PENDING
     assert requeued["task_id"] != first_token
 
     with running_worker(tmp_path / "worker-2.log", WORKER_PROCESSES="1"):
-        _wait_for(lambda: state()["status"] in ("completed", "failed"), 180, "the retried run to finish")
+        wait_for(lambda: state()["status"] in ("completed", "failed"), 180, "the retried run to finish")
 
     lecture.refresh_from_db()
     assert lecture.status == LectureStatus.COMPLETED, (tmp_path / "worker-2.log").read_text()[-3000:]

@@ -106,8 +106,7 @@ def test_fixture_exam_without_header_cleaning():
 
 
 def test_fixture_exam_from_pdftotext_layout():
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is not installed")
+    assert shutil.which("pdftotext"), "poppler-utils is installed by scripts/setup.sh"
     text = subprocess.run(
         ["pdftotext", "-layout", str(_exam_pdf()), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -20,35 +18,11 @@ from smartnotes.generation.offline import (
 )
 from smartnotes.generation.types import FigureRef, Material, Passage, QuizQuestion
 
-FIXTURES = Path(os.environ.get("SMARTNOTES_FIXTURES", "/work/shared/fixtures"))
-PY4E = FIXTURES / "lectures" / "py4e_Pythonlearn-02-Expressions.pdf"
-LECTURE = "Variables, Expressions, and Statements"
+from .conftest import LECTURE
 
 
 def _squash(text: str) -> str:
     return " ".join(text.split()).lower()
-
-
-@pytest.fixture(scope="module")
-def py4e(tmp_path_factory) -> Material:
-    if not PY4E.is_file():
-        pytest.skip(f"fixture {PY4E} is absent")
-    from apps.lectures.pipeline import clean_pages, extract
-
-    pages = clean_pages(extract(str(PY4E), "pdf"))
-    figure_dir = tmp_path_factory.mktemp("figures")
-    passages, figures, texts = [], [], {}
-    for page in pages:
-        for block in page.blocks:
-            if block.text.strip():
-                passages.append(Passage(page.number, block.text, block.kind, 7, LECTURE))
-        texts[page.number] = page.text
-        for figure in page.figures:
-            path = figure_dir / f"p{page.number}-{figure.index}.png"
-            path.write_bytes(figure.png)
-            figures.append(FigureRef(page.number, str(path), figure.width, figure.height))
-    assert len(texts) == 35
-    return Material(LECTURE, passages, figures, texts)
 
 
 @pytest.fixture(scope="module")
