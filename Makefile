@@ -33,6 +33,7 @@ bench:
 	@$(PY) bench/ingest.py
 	@$(PY) bench/retrieval.py
 	@$(PY) bench/chat.py
+	@$(PY) bench/review.py
 	@$(PY) bench/generate.py
 
 migrate:

@@ -6,7 +6,7 @@ from smartnotes.generation import offline
 from smartnotes.generation.types import FigureRef, Material, Passage
 
 ANSWER_PASSAGES = 6
-QUERY_HITS = 8  # per query, before the queries' rankings are fused
+QUERY_HITS = 8  # of each query's ranking, fused with the others
 HEADING_MAX_CHARS = 90
 
 
@@ -41,22 +41,43 @@ def passages_for_question(owner, subject_id: int, question: str) -> list[Passage
     """The subject's lecture passages that look relevant to one exam question, best first (exams themselves
     are never indexed, so they cannot answer themselves).
 
-    The question is searched for without its boilerplate (marks, "Briefly,", "Show your work!", code), as a
-    whole and sentence by sentence, so a long multi-part question still finds the page each part is about;
-    only the hits retrieval judges on topic count, and the rankings are fused like retrieval fuses its own.
+    The question is searched for as written, without its boilerplate (marks, "Briefly,", "Show your work!",
+    code) and sentence by sentence, so each part of a long question finds the page it is about; the chunks
+    that mention a symbol the question names ("//", "-Wall", "input()") make one more ranking. Only hits that
+    retrieval's calibrated relevance keeps count, and the rankings are fused as retrieval fuses its own.
     """
     asks = offline.question_asks(question)
-    queries = [" ".join(asks), *asks] if len(asks) > 1 else asks or [question]
-    scores: dict[int, float] = {}
+    queries = list(dict.fromkeys(q for q in (question.strip(), " ".join(asks), *asks) if q))
+    rankings: list[list[retrieval.Hit]] = []
     found: dict[int, retrieval.Hit] = {}
     for query in queries:
-        hits = retrieval.relevant_hits(retrieval.search(owner, query, subject_id=subject_id, k=QUERY_HITS))
-        for rank, hit in enumerate(hits, start=1):
-            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1.0 / (retrieval.RRF_K + rank)
+        hits = retrieval.relevant_hits(retrieval.search(owner, query, subject_id=subject_id, k=retrieval.CANDIDATES))
+        rankings.append(hits[:QUERY_HITS])
+        for hit in hits:
             found.setdefault(hit.chunk_id, hit)
+    symbols = offline.question_symbols(question)
+    if symbols:
+        pooled = sorted(found.values(), key=lambda h: -h.score)
+        rankings.append([h for h in pooled if offline.mentions_symbol(h.text, symbols)])
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1.0 / (retrieval.RRF_K + rank)
     best = sorted(scores, key=lambda cid: (-scores[cid], cid))[:ANSWER_PASSAGES]
-    return [_passage(found[cid]) for cid in best]
+    pages = _page_texts([found[cid] for cid in best])
+    return [_passage(found[cid], pages.get((found[cid].lecture_id, found[cid].page), "")) for cid in best]
 
 
-def _passage(hit: retrieval.Hit) -> Passage:
-    return Passage(hit.page, hit.text, hit.content_type, hit.lecture_id, hit.lecture_name)
+def _page_texts(hits: list[retrieval.Hit]) -> dict[tuple[int, int], str]:
+    wanted = {(h.lecture_id, h.page) for h in hits}
+    rows = LecturePage.objects.filter(lecture_id__in={lid for lid, _ in wanted}, number__in={n for _, n in wanted})
+    return {(r.lecture_id, r.number): r.text for r in rows.only("lecture_id", "number", "text")}
+
+
+def _passage(hit: retrieval.Hit, page_text: str) -> Passage:
+    """The hit as a passage, with the paragraph breaks of its page back (a chunk joins the page's blocks with
+    single newlines, which would run a title, its bullets and a code sample together)."""
+    blocks = [b.strip() for b in page_text.split("\n\n") if b.strip()]
+    kept = [b for b in blocks if b in hit.text]
+    text = "\n\n".join(kept) if sum(len(b) for b in kept) >= 0.8 * len(hit.text.strip()) else hit.text
+    return Passage(hit.page, text, hit.content_type, hit.lecture_id, hit.lecture_name)

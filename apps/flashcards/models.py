@@ -71,6 +71,17 @@ class Flashcard(TimeStamped):
             models.Index(
                 fields=["owner", "subject", "due_at"], condition=Q(suspended=False), name="flashcard_subject_due"
             ),
+            # New cards in the order they are introduced (selectors.next_cards), read straight off the index.
+            models.Index(
+                fields=["owner", "created_at", "id"],
+                condition=Q(suspended=False, due_at__isnull=True),
+                name="flashcard_new_queue",
+            ),
+            models.Index(
+                fields=["owner", "subject", "created_at", "id"],
+                condition=Q(suspended=False, due_at__isnull=True),
+                name="flashcard_subject_new",
+            ),
             models.Index(fields=["lecture", "-created_at"], name="flashcard_lecture_created"),
             models.Index(fields=["lecture", "dedup_key"], name="flashcard_lecture_key"),
             GinIndex(fields=["tags"], name="flashcard_tags_gin"),
@@ -109,6 +120,9 @@ class ReviewLog(models.Model):
         indexes = [
             models.Index(fields=["owner", "-reviewed_at"], name="review_owner_time"),
             models.Index(fields=["card", "reviewed_at"], name="review_card_time"),
+            # Today's first reviews (selectors.new_cards_left_today, twice per grade): at most new_cards_per_day
+            # entries to count index-only, instead of visiting every review of the day (or of the range).
+            models.Index(fields=["owner", "reviewed_at"], condition=Q(was_new=True), name="review_owner_new"),
         ]
 
     def __str__(self):

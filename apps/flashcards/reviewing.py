@@ -127,11 +127,13 @@ def grade_card(
     duration_ms: int | None = None,
     scope_subject_id=None,
     now=None,
+    profile: Profile | None = None,
 ) -> ReviewLog:
     """Grade one card (rating 1-4 on the buttons). Raises ``Flashcard.DoesNotExist`` for another user's or
-    a deleted card and ``ReviewConflict`` when the card was graded since the page showed it."""
+    a deleted card and ``ReviewConflict`` when the card was graded since the page showed it. ``profile``: the
+    actor's, when the caller has already loaded it (saves a query)."""
     now = now or timezone.now()
-    profile = profile_of(actor)
+    profile = profile or profile_of(actor)
     scheduler = scheduler_for_profile(profile)
     with transaction.atomic():
         card = Flashcard.objects.select_for_update().select_related("subject").get(pk=card_id, owner=actor)

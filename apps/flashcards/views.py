@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.flashcards import anki_io, cards, reviewing, selectors, services
 from apps.flashcards.models import CardType, Flashcard
 from apps.lectures.selectors import get_lecture_for_user
+from apps.subjects.models import Subject
 from apps.subjects.selectors import get_subject_for_user
 
 PAGE_SIZE = 50
@@ -257,13 +258,15 @@ def exam_date(request, subject_pk):
 # --- review ---------------------------------------------------------------------------------------------
 
 
-def _review_context(request, subject, *, flash: str = ""):
-    profile = reviewing.profile_of(request.user)
+def _review_context(request, subject, *, flash: str = "", profile=None, session=None):
+    """``profile`` and ``session`` (the sitting a grade was just counted in) save their queries when the caller
+    already has them."""
+    profile = profile or reviewing.profile_of(request.user)
     now = timezone.now()
     upcoming = selectors.next_cards(request.user, profile, subject=subject, now=now, limit=1)
     card = upcoming[0] if upcoming else None
     scheduler = reviewing.scheduler_for_profile(profile)
-    session = _open_session(request, subject)
+    session = session or _open_session(request, subject)
     return {
         "subject": subject,
         "card": card,
@@ -300,8 +303,12 @@ def _next_due(user, subject):
 
 
 def _scope(request):
+    """The subject a review sitting is limited to (another user's is a 404). A plain lookup: the review pages
+    need its name, not the statistics get_subject_for_user annotates (seconds at 100k cards)."""
     raw = request.GET.get("subject") or request.POST.get("subject")
-    return get_subject_for_user(request.user, raw) if raw and str(raw).isdigit() else None
+    if not (raw and str(raw).isdigit()):
+        return None
+    return get_object_or_404(Subject.objects.filter(user=request.user), pk=raw)
 
 
 @login_required
@@ -314,9 +321,10 @@ def review(request):
     return render(request, template, context)
 
 
-def _after_action(request, subject, flash=""):
+def _after_action(request, subject, flash="", **known):
     if request.htmx:
-        return render(request, "flashcards/review.html#review-card", _review_context(request, subject, flash=flash))
+        context = _review_context(request, subject, flash=flash, **known)
+        return render(request, "flashcards/review.html#review-card", context)
     url = reverse("flashcards:review") + (f"?subject={subject.pk}" if subject else "")
     return redirect(url)
 
@@ -325,22 +333,25 @@ def _after_action(request, subject, flash=""):
 @require_POST
 def grade(request):
     subject = _scope(request)
+    profile = reviewing.profile_of(request.user)
     try:
-        reviewing.grade_card(
+        log = reviewing.grade_card(
             actor=request.user,
             card_id=int(request.POST.get("card", "0")),
             rating=int(request.POST.get("rating", "0")),
             seen_count=int(request.POST.get("seen", "-1")),
             duration_ms=_int_or_none(request.POST.get("duration_ms")),
             scope_subject_id=subject.pk if subject else None,
+            profile=profile,
         )
     except (ValueError, TypeError):
         return HttpResponse("Choose Again, Hard, Good or Easy.", status=400)
     except Flashcard.DoesNotExist:
         raise Http404("no such card") from None
     except reviewing.ReviewConflict:
-        return _after_action(request, subject, flash="That card was already graded (in another tab?).")
-    return _after_action(request, subject)
+        return _after_action(request, subject, flash="That card was already graded (in another tab?).", profile=profile)
+    # the grade's sitting is the open one the page shows: no second look-up
+    return _after_action(request, subject, profile=profile, session=log.session)
 
 
 def _int_or_none(value):

@@ -85,7 +85,8 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
     natural-language question still finds passages. Ranking (ts_rank_cd) reads every candidate's tsvector,
     so each tier ranks at most `pool` matching rows: exact for scopes where a query matches up to `pool`
     chunks, bounded in time for huge ones (a common word in a 100k-chunk subject) where the tier's pool is
-    the first `pool` matches the index yields.
+    the first `pool` matches the index yields. The "any word" query is built from the question's own lexemes,
+    each quoted, so lexemes such as `error.cpp:11` or `ˆ` can never break the tsquery syntax.
     """
     where, params = _scope(owner_id, lecture_id, subject_id)
     with connection.cursor() as cursor:
@@ -93,8 +94,11 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
             f"""
             WITH q AS (
                 SELECT websearch_to_tsquery('english', %s) AS strict,
-                       coalesce(nullif(array_to_string(tsvector_to_array(to_tsvector('english', %s)), ' | '), ''),
-                                'zzzznomatch')::tsquery AS loose
+                       coalesce(nullif(array_to_string(ARRAY(
+                                    SELECT chr(39) || replace(replace(lx, chr(92), chr(92) || chr(92)),
+                                                              chr(39), chr(39) || chr(39)) || chr(39)
+                                    FROM unnest(tsvector_to_array(to_tsvector('english', %s))) AS lx
+                                ), ' | '), ''), 'zzzznomatch')::tsquery AS loose
             ),
             strict_pool AS MATERIALIZED (
                 SELECT c.id, c.search_vector FROM lectures_chunk c, q

@@ -73,7 +73,9 @@ def quiz(material: Material, *, n: int = 10, seed: int | None = None, progress: 
 
 
 def answer(question_text: str, passages: Sequence[Passage]) -> tuple[str, list[Citation], bool, bool]:
-    """(answer, citations, covered, made offline) for one exam question from the retrieved passages."""
+    """(answer, citations, covered, made offline) for one exam question from the passages retrieval found for
+    it and judged on topic (apps.documents.material.passages_for_question): offline, that calibrated judgement
+    is trusted rather than asking again for half of the question's words."""
     if passages and _use_model():
         try:
             text, citations, covered = ai_generation.ai_answer(question_text, passages)
@@ -82,7 +84,7 @@ def answer(question_text: str, passages: Sequence[Passage]) -> tuple[str, list[C
             if not _fallback(exc):
                 raise
             log.warning("answer: model unavailable, extractive fallback")
-    text, citations = offline.offline_answer(question_text, list(passages))
+    text, citations = offline.offline_answer(question_text, list(passages), on_topic=True)
     return text, citations, bool(text), True
 
 

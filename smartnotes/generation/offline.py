@@ -1031,43 +1031,154 @@ def question_focus(question_text: str) -> str:
     return " ".join(question_asks(question_text)) or " ".join((question_text or "").split())
 
 
-def offline_answer(question_text: str, passages: list[Passage]) -> tuple[str, list[Citation]]:
-    """The 1-3 sentences of ``passages`` closest in meaning to the question, with their citations;
-    ``("", [])`` when none is close enough."""
-    sentences = _answer_sentences(passages)
-    if not sentences or not question_text.strip():
+def offline_answer(question_text: str, passages: list[Passage], *, on_topic: bool = False) -> tuple[str, list[Citation]]:
+    """An extractive answer: the points of the one or two pages that answer the question best, each introduced
+    by its page's title, with their citations; ``("", [])`` when nothing is close enough.
+
+    The question is compared without its boilerplate (see question_asks), sentence by sentence. Besides being
+    close in meaning, the answer has to name what the question asks about (its asking sentences, not the
+    setup): at least half of it, or, when ``on_topic`` (the passages were retrieved for this question and
+    passed retrieval's calibrated relevance threshold), something of it. A question that names symbols
+    (``//``, ``input()``, ``-Wall``) is only answered from notes that mention one of them."""
+    asks = question_asks(question_text)
+    focus = " ".join(asks) or " ".join(question_text.split())
+    units = _answer_units(passages)
+    if not units or not focus:
         return "", []
-    texts = [question_text.strip()] + [s for s, _ in sentences]
+    queries = [focus, *asks] if len(asks) > 1 else [focus]
+    texts = queries + [u.text for u in units] + [u.titled for u in units]
     vectors, embedded = ex.vectors_for(texts)
-    similarity = vectors[1:] @ vectors[0]
+    nq, n = len(queries), len(units)
+    q = vectors[:nq]
+    similarity = np.maximum((vectors[nq : nq + n] @ q.T).max(axis=1), (vectors[nq + n :] @ q.T).max(axis=1))
     threshold = ANSWER_THRESHOLD if embedded else TFIDF_ANSWER_THRESHOLD
-    asked = _content_words(question_text)
-    overlap = np.array([len(asked & _content_words(s)) / max(1, len(asked)) for s, _ in sentences])
-    score = similarity + 0.2 * overlap  # the sentence that names what is asked about ("//") comes first
-    order = [int(i) for i in np.argsort(-score) if similarity[i] >= threshold]
-    if not order:
+    asked = _asked_words(asks) or _content_words(focus)
+    overlap = np.array([len(asked & u.words) / max(1, len(asked)) for u in units])
+    score = similarity + 0.2 * overlap  # the point that names what is asked about ("//") comes first
+    symbols = question_symbols(question_text)
+    if symbols and not any(mentions_symbol(p.text, symbols) for p in passages):
+        return "", []  # the notes are about something else
+    # an operator or option ("//", "-Wall") is what the question is about, and embeddings do not see it: the
+    # answer comes from the pages that mention it, any point of them that does
+    exact = {s for s in symbols if not s.endswith("()")}
+    on_symbol = {u.page for u in units if exact and mentions_symbol(u.text, exact)}
+    eligible = [
+        (u.quotable or (u.page in on_symbol and mentions_symbol(u.text, exact))) and (u.page in on_symbol or not on_symbol)
+        for u in units
+    ]
+    order = [int(i) for i in np.argsort(-score, kind="stable") if similarity[i] >= threshold and eligible[i]]
+    if not order or any(_GIVEN_CODE_RE.search(a) for a in asks):
         return "", []
-    best = float(similarity[order[0]])
-    top = float(score[order[0]])
-    chosen: list[int] = []
+    pages: list[tuple[int | None, int]] = []
     for i in order:
-        if len(chosen) == 3 or score[i] < top - 0.12:
+        if len(pages) == ANSWER_PAGES or score[i] < score[order[0]] - ANSWER_MARGIN:
             break
-        if all(float(vectors[1 + i] @ vectors[1 + j]) < 0.9 for j in chosen):
-            chosen.append(i)
-    covered = set().union(*(_content_words(sentences[i][0]) for i in chosen)) & asked
-    # a close paraphrase, or at least half of what is asked about ("binary search tree" is not "a tree")
-    if asked and len(covered) < 0.5 * len(asked) and best < STRONG_ANSWER:
+        if units[i].page not in pages:
+            pages.append(units[i].page)
+    if not on_topic:  # a lecture's pages in the order of the notes; retrieved ones best first
+        first = {u.page: i for i, u in reversed(list(enumerate(units)))}
+        pages.sort(key=first.__getitem__)
+    parts, citations, covered, seen = [], [], set(), set()
+    for key in pages:
+        chosen = _page_points(units, [i for i in range(n) if units[i].page == key], score)
+        chosen = [i for i in chosen if _dedup_key(units[i].text) not in seen]
+        if not chosen:
+            continue
+        seen |= {_dedup_key(units[i].text) for i in chosen}
+        covered |= set().union(*(units[i].words for i in chosen))
+        title = units[chosen[0]].title
+        body = "; ".join(units[i].text.rstrip(".;, ") for i in chosen)
+        parts.append(_as_sentence(f"{title} — {body}" if title else body))
+        passage = units[chosen[0]].passage
+        citations.append(Citation(passage.lecture_name, passage.page, passage.lecture_id))
+    found = len(covered & asked)
+    # a close paraphrase, or enough of what is asked about ("binary search tree" is not "a tree")
+    if asked and float(similarity[order[0]]) < STRONG_ANSWER and (found < 0.5 * len(asked) if not on_topic else not found):
         return "", []
-    chosen.sort()  # in the order of the notes
-    answer = " ".join(_as_sentence(sentences[i][0]) for i in chosen)
-    citations: list[Citation] = []
-    for i in chosen:
-        passage = sentences[i][1]
-        citation = Citation(passage.lecture_name, passage.page, passage.lecture_id)
-        if citation not in citations:
-            citations.append(citation)
-    return answer, citations
+    return " ".join(parts), citations
+
+
+ANSWER_PAGES = 2  # an offline answer quotes at most this many pages…
+ANSWER_MARGIN = 0.06  # …the second one only when it scores about as well as the best
+PAGE_WORDS = 60  # a page this short is quoted whole; of a longer one, its best points
+PAGE_POINTS = 4
+
+# A sentence that asks (rather than sets the question up): it starts with a question word or an instruction,
+# ends with "?", or gives an instruction after a lead-in ("For each of these, describe …").
+_ASKING_RE = re.compile(
+    r"^\W*(?:what|which|who|whom|whose|why|how|when|where|is|are|was|were|do|does|did|can|could|should|would|will|"
+    r"list|name|state|define)\b|\b(?:what|why|how|explain|describe|discuss|give|compare|contrast|identify|outline|"
+    r"calculate|compute|determine|derive|prove|write|draw|sketch|evaluate|justify|summari[sz]e|illustrate|"
+    r"distinguish|suggest|propose)\b",
+    re.I,
+)
+# The question asks about code it shows ("What does the following code print?"): what that code does is not
+# in anyone's notes, so an extractive answer can only be wrong (a model can still reason it out).
+_GIVEN_CODE_RE = re.compile(
+    r"\b(?:following|this|these|above|below|given|same)\s+(?:code|program|function|snippet|loop|method|class)s?\b"
+    r"|\b(?:code|program|function|snippet) (?:below|above|shown)\b",
+    re.I,
+)
+
+
+def _asked_words(asks: list[str]) -> set[str]:
+    """The content words of the sentences that ask something (a question, an instruction), not of those
+    that set it up ("Consider a singly linked list …"); all of them when none looks like asking."""
+    asking = [a for a in asks if _ASKING_RE.search(a) or a.rstrip().endswith("?")]
+    return set().union(*(_content_words(a) for a in asking or asks)) if asks else set()
+
+
+def question_symbols(question_text: str) -> set[str]:
+    """The symbols a question names: operators, calls and command-line options (``//``, ``input()``,
+    ``-Wall``), which the notes have to mention to answer it."""
+    focus = question_focus(question_text)
+    return {w for w in _content_words(focus) if not w[:1].isalpha()} | set(ex.code_calls(focus))
+
+
+def mentions_symbol(text: str, symbols: set[str]) -> bool:
+    """Does ``text`` name one of ``symbols`` as a token of its own ("//" in "the // operator", not in a URL;
+    a call by its bare name, any case)?"""
+    for symbol in symbols:
+        bare = symbol[:-2] if symbol.endswith("()") else symbol
+        if re.search(rf"(?<![\w/:-]){re.escape(bare)}(?![\w/-])", text, re.I if symbol.endswith("()") else 0):
+            return True
+    return False
+
+
+@dataclass
+class _AnswerUnit:
+    text: str
+    passage: Passage
+    title: str  # the title of its page ("" when none)
+    quotable: bool  # a statement that can answer on its own (else a label or short item, quoted with its page)
+    words: set[str] = field(default_factory=set)
+
+    @property
+    def page(self) -> tuple[int | None, int]:
+        return (self.passage.lecture_id, self.passage.page)
+
+    @property
+    def titled(self) -> str:
+        return f"{self.title}: {self.text}" if self.title else self.text
+
+
+def _page_points(units: list[_AnswerUnit], indices: list[int], score: np.ndarray) -> list[int]:
+    """The points of one page to quote, in page order: all of a short page, the best of a long one."""
+    if sum(len(units[i].text.split()) for i in indices) <= PAGE_WORDS:
+        return indices
+    return sorted(sorted(indices, key=lambda i: -score[i])[:PAGE_POINTS])
+
+
+def _looks_like_title(line: str) -> bool:
+    line = line.strip()
+    return (
+        0 < len(line) <= 90
+        and len(line.split()) <= 12
+        and not ex.BULLET_RE.match(line)
+        and not line.endswith(tuple(".!;:,"))
+        and not ex.is_code_line(line)
+        and bool(re.search(r"[A-Za-z]{2,}", line))
+    )
 
 
 _QUESTION_WORDS = ex._wordset(
@@ -1092,26 +1203,49 @@ def _content_words(text: str) -> set[str]:
     return found | set(ex.code_calls(text))
 
 
-def _answer_sentences(passages: list[Passage]) -> list[tuple[str, Passage]]:
-    """Informative sentences of the passages; "This is called …" keeps the sentence it refers to."""
-    out: list[tuple[str, Passage]] = []
-    seen: set[str] = set()
+def _answer_units(passages: list[Passage]) -> list[_AnswerUnit]:
+    """The points of the passages in reading order, each with its page's title (a heading passage, or the
+    first line of a retrieved chunk that looks like one); code, tables and boilerplate are left out, and
+    "This is called …" keeps the sentence it refers to."""
+    titles: dict[tuple[int | None, int], str] = {}
     for passage in passages:
-        previous: str | None = None
-        for unit in ex.page_units(passage.page, [passage]):
-            if unit.kind not in ("prose", "list"):
+        if passage.kind == "heading":
+            titles.setdefault((passage.lecture_id, passage.page), " ".join(passage.text.split()))
+    out: list[_AnswerUnit] = []
+    seen: set[tuple[tuple[int | None, int], str]] = set()
+    for passage in passages:
+        key = (passage.lecture_id, passage.page)
+        if passage.kind == "heading":
+            continue
+        body = passage.text.strip()
+        first, _, rest = body.partition("\n")
+        if rest.strip() and _looks_like_title(first):
+            titles.setdefault(key, " ".join(first.split()))
+            if " ".join(first.split()) == titles[key]:
+                body = rest
+        title = titles.get(key, "")
+        previous: _AnswerUnit | None = None
+        for unit in ex.page_units(passage.page, [Passage(passage.page, body, passage.kind)]):
+            text = _tidy(unit.text)
+            if unit.text.lstrip()[:1].islower():
+                text = text[:1].lower() + text[1:]  # "findKth: constant time", not "FindKth"
+            if unit.kind in ("code", "heading") or not text or text == title or text.count("|") >= 2:
                 previous = None
                 continue
-            text = _tidy(unit.text)
+            if ex.is_boilerplate(text) or not re.search(r"[A-Za-z]{2,}", text) or len(text.split()) > 80:
+                continue
             if previous and re.match(r"(?:this|that|these|it|they)\b", text, re.I):
-                text = f"{_as_sentence(previous)} {text}"
-                if out and out[-1][0] == previous:
-                    out.pop()
-            previous = text
-            key = _dedup_key(text)
-            if ex.is_informative(text) and key not in seen:
-                seen.add(key)
-                out.append((text, passage))
+                previous.text = f"{_as_sentence(previous.text)} {text}"
+                previous.quotable = previous.quotable or ex.is_informative(text)
+                previous.words = _content_words(f"{title} {previous.text}")
+                continue
+            dedup = (key, _dedup_key(text))
+            if dedup in seen:
+                continue
+            seen.add(dedup)
+            quotable = unit.kind in ("prose", "list") and ex.is_informative(text)
+            previous = _AnswerUnit(text, passage, title, quotable, _content_words(f"{title} {text}"))
+            out.append(previous)
     return out
 
 

@@ -79,6 +79,16 @@ def test_the_subject_page_says_how_many_reviews_a_day_until_the_exam(owner_clien
     assert Subject.objects.get(pk=subject.pk).exam_date == exam
 
 
+@pytest.mark.parametrize(("new_cards", "days", "per_day"), [(7, 3, 3), (1, 5, 1), (0, 5, 0)])
+def test_reviews_a_day_are_rounded_up(owner_client, subject, lecture, clock, new_cards, days, per_day):
+    """Enough a day to see every card before the exam (a card due after it needs none)."""
+    for _ in range(new_cards):
+        FlashcardFactory(lecture=lecture)
+    FlashcardFactory(lecture=lecture, due_at=clock.at + timedelta(days=days + 10), review_count=1)
+    html = _set_exam(owner_client, subject, (clock.at + timedelta(days=days)).date().isoformat()).content.decode()
+    assert f"Reviews a day until the exam</dt><dd>{per_day}</dd>" in html
+
+
 def test_a_past_exam_date_is_refused_with_a_message(owner_client, subject, clock):
     yesterday = (clock.at - timedelta(days=1)).date()
     html = _set_exam(owner_client, subject, yesterday.isoformat()).content.decode()

@@ -112,3 +112,21 @@ def test_when_everything_is_done_it_says_when_the_next_card_is_due(owner_client,
     assert "All done for now" in html
     assert "The next card is due" in html and "from now" in html
     assert "Undo the last grade" in html
+
+
+def test_the_labels_follow_the_desired_retention(owner_client, user, lecture, clock):
+    from apps.accounts.models import Profile
+
+    set_algorithm(user, "fsrs")
+    card = FlashcardFactory(
+        lecture=lecture, due_at=clock.at - timedelta(hours=1), last_reviewed_at=clock.at - timedelta(days=3),
+        review_count=3, fsrs_state=2, fsrs_step=None, stability=3.0, difficulty=5.0,
+    )  # fmt: skip
+    seen = []
+    for retention in (0.97, 0.9, 0.8):
+        Profile.objects.filter(user=user).update(desired_retention=retention)
+        labels = [label for label, _ in _buttons(owner_client.get(REVIEW).content.decode())]
+        scheduler = scheduling.scheduler_for("fsrs", desired_retention=retention)
+        assert labels == [text for _, text in scheduling.preview_labels(scheduler, reviewing.state_of(card), clock.at)]
+        seen.append(labels[2])
+    assert seen == ["Good · 2d", "Good · 11d", "Good · 1mo"]

@@ -115,3 +115,12 @@ def test_another_users_cards_are_not_in_my_queue(user, other_user, profile, cloc
     FlashcardFactory(lecture__owner=other_user)
     assert selectors.next_cards(user, profile, now=clock.at, limit=10) == []
     assert selectors.queue_counts(user, profile, now=clock.at)["total"] == 0
+
+
+def test_the_profiles_new_cards_per_day_sets_the_limit(owner_client, user, lecture):
+    for _ in range(4):
+        FlashcardFactory(lecture=lecture)
+    data = {"full_name": "", "email": user.email, "srs_algorithm": "fsrs", "desired_retention": "0.9"}
+    owner_client.post(reverse("accounts:profile"), {**data, "new_cards_per_day": "1"})
+    html = owner_client.get(REVIEW).content.decode()
+    assert "<strong data-count-new>1</strong> new left today" in html

@@ -32,21 +32,25 @@ BACKWARDS = -0.3  # em: a glyph this far left of the previous one starts a new r
 FAR = 3.0  # em: column-sized gaps: always a space, not used to find the break
 
 
-def looks_letter_spaced(chars: list[str]) -> bool:
-    """Cheap text-only pre-check: at least two one-character tokens, and at least a quarter of all tokens."""
-    tokens = "".join(chars).split()
-    if len(tokens) < 2:
-        return False
-    singles = sum(1 for t in tokens if len(t) == 1)
-    return singles >= 2 and singles * 4 >= len(tokens)
+def looks_letter_spaced(chars: list[str], generated: list[int]) -> bool:
+    """Cheap text-only pre-check from the positions of pdfium's generated spaces in ``chars``: at least two
+    one-character tokens next to them, and at least one such token per three generated spaces (prose,
+    whose generated spaces are word spaces, has far fewer)."""
+    n = len(chars)
+    singles = set()
+    for p in generated:
+        if p >= 1 and not chars[p - 1].isspace() and (p < 2 or chars[p - 2].isspace()):
+            singles.add(p - 1)
+        if p + 1 < n and not chars[p + 1].isspace() and (p + 2 >= n or chars[p + 2].isspace()):
+            singles.add(p + 1)
+    return len(singles) >= 2 and 3 * len(singles) >= len(generated)
 
 
 def read_glyphs(raw, start: int, end: int) -> list[tuple]:
     """(char, kind, left, right, bottom, top, em) for text-page indices [start, end), \\r and \\n excluded.
 
-    left/right come from the tight glyph box, bottom/top from the loose (font-height) box so that a comma
-    and an apostrophe still share the line; ``em`` is the font size, or 0.7 x the loose box height when
-    the reported size is obviously not in points (text drawn at size 1 and scaled by the text matrix)."""
+    The box is the tight glyph box; ``em`` is the font size, or the loose (font-height) box height when the
+    reported size is obviously not in points (text drawn at size 1 and scaled by the text matrix)."""
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     loose = pdfium_c.FS_RECTF()
     out: list[tuple] = []
@@ -71,9 +75,8 @@ def read_glyphs(raw, start: int, end: int) -> list[tuple]:
             continue
         em = pdfium_c.FPDFText_GetFontSize(raw, i)
         lo, hi = bottom.value, top.value
-        if pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(loose)):
-            lo, hi = min(lo, loose.bottom), max(hi, loose.top)
-            em = max(em, 0.7 * (loose.top - loose.bottom))
+        if not hi - lo <= 1.5 * em and pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(loose)):
+            em = 0.8 * (loose.top - loose.bottom)
         if not em > 0:
             out.append((ch, OTHER, 0.0, 0.0, 0.0, 0.0, 0.0))
             continue
@@ -117,11 +120,12 @@ def respace(glyphs: list[tuple]) -> list[str] | None:
     for p, q in zip(idx, idx[1:], strict=False):
         between = glyphs[p + 1 : q]
         gp, gq = glyphs[p], glyphs[q]
-        if any(g[1] == OTHER for g in between) or gq[4] > gp[5] or gq[5] < gp[4]:
+        em = max(gp[6], gq[6])
+        if any(g[1] == OTHER for g in between) or gq[4] > gp[5] + 0.5 * em or gq[5] < gp[4] - 0.5 * em:
             # real space, unknown char or another baseline: keep as is
             bounds.append((p, q, None, False, any(g[0].isspace() for g in between)))
             continue
-        gap = (gq[2] - gp[3]) / max(gp[6], gq[6])
+        gap = (gq[2] - gp[3]) / em
         if gap < BACKWARDS:
             backwards += 1
         bounds.append((p, q, gap, bool(between), bool(between)))
