@@ -42,27 +42,18 @@ def passages_for_question(owner, subject_id: int, question: str) -> list[Passage
     are never indexed, so they cannot answer themselves).
 
     The question is searched for as written, without its boilerplate (marks, "Briefly,", "Show your work!",
-    code) and sentence by sentence, so each part of a long question finds the page it is about; the chunks
-    that mention a symbol the question names ("//", "-Wall", "input()") make one more ranking. Only hits that
+    code) and sentence by sentence, so each part of a long question finds the page it is about. Only hits that
     retrieval's calibrated relevance keeps count, and the rankings are fused as retrieval fuses its own.
     """
     asks = offline.question_asks(question)
     queries = list(dict.fromkeys(q for q in (question.strip(), " ".join(asks), *asks) if q))
-    rankings: list[list[retrieval.Hit]] = []
+    scores: dict[int, float] = {}
     found: dict[int, retrieval.Hit] = {}
     for query in queries:
         hits = retrieval.relevant_hits(retrieval.search(owner, query, subject_id=subject_id, k=retrieval.CANDIDATES))
-        rankings.append(hits[:QUERY_HITS])
-        for hit in hits:
-            found.setdefault(hit.chunk_id, hit)
-    symbols = offline.question_symbols(question)
-    if symbols:
-        pooled = sorted(found.values(), key=lambda h: -h.score)
-        rankings.append([h for h in pooled if offline.mentions_symbol(h.text, symbols)])
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, hit in enumerate(ranking, start=1):
+        for rank, hit in enumerate(hits[:QUERY_HITS], start=1):
             scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1.0 / (retrieval.RRF_K + rank)
+            found.setdefault(hit.chunk_id, hit)
     best = sorted(scores, key=lambda cid: (-scores[cid], cid))[:ANSWER_PASSAGES]
     pages = _page_texts([found[cid] for cid in best])
     return [_passage(found[cid], pages.get((found[cid].lecture_id, found[cid].page), "")) for cid in best]

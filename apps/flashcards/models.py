@@ -120,7 +120,7 @@ class ReviewLog(models.Model):
         indexes = [
             models.Index(fields=["owner", "-reviewed_at"], name="review_owner_time"),
             models.Index(fields=["card", "reviewed_at"], name="review_card_time"),
-            # Today's first reviews (selectors.new_cards_left_today, twice per grade): at most new_cards_per_day
+            # Today's first reviews (selectors.new_cards_left_today, once or twice a grade): at most new_cards_per_day
             # entries to count index-only, instead of visiting every review of the day (or of the range).
             models.Index(fields=["owner", "reviewed_at"], condition=Q(was_new=True), name="review_owner_new"),
         ]

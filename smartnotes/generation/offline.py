@@ -970,8 +970,9 @@ _LEAD_IN_RE = re.compile(
     re.I,
 )
 _META_RE = re.compile(
-    r"^\W*(?:fyi|p\.?s\.?)\b|\b(?:show (?:all )?(?:of )?your work|justify your answers?|explain your (?:answer|reasoning)"
-    r"|(?:full|partial|no|extra) credit|answer (?:honestly|legibly|in the space)|(?:space|box) (?:provided|below)"
+    r"^\W*(?:fyi|p\.?s\.?)\b|\b(?:show (?:all )?(?:of )?your work|justify your answers?"
+    r"|explain your (?:answer|reasoning)|(?:full|partial|no|extra) credit|answer (?:honestly|legibly|in the space)"
+    r"|(?:space|box) (?:provided|below)"
     r"|(?:this|the previous|the next|another|a previous|the last) (?:question|part|problem)|(?:points?|marks?) each)\b",
     re.I,
 )
@@ -1005,7 +1006,8 @@ def question_asks(question_text: str) -> list[str]:
         lines = [line for line in lines if not _noise_line(line)]
     asks: list[str] = []
     lead = ""
-    for sentence in ex.split_sentences(" ".join(lines)):
+    prose = " ".join(lines)
+    for sentence in (s for part in re.split(r"(?<=\?)\s+", prose) for s in ex.split_sentences(part)):
         previous = None
         while previous != sentence:
             previous, sentence = sentence, _LEAD_IN_RE.sub("", sentence, count=1).strip()
@@ -1026,48 +1028,38 @@ def question_asks(question_text: str) -> list[str]:
     return asks
 
 
-def question_focus(question_text: str) -> str:
-    """The question without its boilerplate (see question_asks), or as written when nothing else is left."""
-    return " ".join(question_asks(question_text)) or " ".join((question_text or "").split())
-
-
-def offline_answer(question_text: str, passages: list[Passage], *, on_topic: bool = False) -> tuple[str, list[Citation]]:
+def offline_answer(
+    question_text: str, passages: list[Passage], *, on_topic: bool = False
+) -> tuple[str, list[Citation]]:
     """An extractive answer: the points of the one or two pages that answer the question best, each introduced
     by its page's title, with their citations; ``("", [])`` when nothing is close enough.
 
-    The question is compared without its boilerplate (see question_asks), sentence by sentence. Besides being
-    close in meaning, the answer has to name what the question asks about (its asking sentences, not the
-    setup): at least half of it, or, when ``on_topic`` (the passages were retrieved for this question and
-    passed retrieval's calibrated relevance threshold), something of it. A question that names symbols
-    (``//``, ``input()``, ``-Wall``) is only answered from notes that mention one of them."""
+    The question is compared without its boilerplate (see question_asks), as a whole and sentence by sentence.
+    Besides being close in meaning, the answer has to name what the question asks about (the asking sentences,
+    not the setup): at least half of it, or, when ``on_topic`` (the passages were retrieved for this question
+    and passed retrieval's calibrated relevance threshold), something of it. A question that names symbols
+    (``//``, ``input()``, ``-Wall``) is answered only from notes that mention one of them, and a question about
+    code it shows ("What does the following code print?") not at all: that is in nobody's notes."""
     asks = question_asks(question_text)
     focus = " ".join(asks) or " ".join(question_text.split())
     units = _answer_units(passages)
-    if not units or not focus:
+    symbols = _question_symbols(focus)
+    if not units or not focus or any(_GIVEN_CODE_RE.search(a) for a in asks):
         return "", []
+    if symbols and not any(_mentions_symbol(p.text, symbols) for p in passages):
+        return "", []  # the notes are about something else
     queries = [focus, *asks] if len(asks) > 1 else [focus]
-    texts = queries + [u.text for u in units] + [u.titled for u in units]
-    vectors, embedded = ex.vectors_for(texts)
+    vectors, embedded = ex.vectors_for(queries + [u.text for u in units] + [u.titled for u in units])
     nq, n = len(queries), len(units)
-    q = vectors[:nq]
-    similarity = np.maximum((vectors[nq : nq + n] @ q.T).max(axis=1), (vectors[nq + n :] @ q.T).max(axis=1))
-    threshold = ANSWER_THRESHOLD if embedded else TFIDF_ANSWER_THRESHOLD
+    plain, titled = vectors[nq : nq + n] @ vectors[:nq].T, vectors[nq + n :] @ vectors[:nq].T
+    similarity = np.maximum(plain.max(axis=1), titled.max(axis=1))
     asked = _asked_words(asks) or _content_words(focus)
     overlap = np.array([len(asked & u.words) / max(1, len(asked)) for u in units])
     score = similarity + 0.2 * overlap  # the point that names what is asked about ("//") comes first
-    symbols = question_symbols(question_text)
-    if symbols and not any(mentions_symbol(p.text, symbols) for p in passages):
-        return "", []  # the notes are about something else
-    # an operator or option ("//", "-Wall") is what the question is about, and embeddings do not see it: the
-    # answer comes from the pages that mention it, any point of them that does
-    exact = {s for s in symbols if not s.endswith("()")}
-    on_symbol = {u.page for u in units if exact and mentions_symbol(u.text, exact)}
-    eligible = [
-        (u.quotable or (u.page in on_symbol and mentions_symbol(u.text, exact))) and (u.page in on_symbol or not on_symbol)
-        for u in units
-    ]
+    threshold = ANSWER_THRESHOLD if embedded else TFIDF_ANSWER_THRESHOLD
+    eligible = _eligible(units, {s for s in symbols if not s.endswith("()")})
     order = [int(i) for i in np.argsort(-score, kind="stable") if similarity[i] >= threshold and eligible[i]]
-    if not order or any(_GIVEN_CODE_RE.search(a) for a in asks):
+    if not order:
         return "", []
     pages: list[tuple[int | None, int]] = []
     for i in order:
@@ -1079,8 +1071,8 @@ def offline_answer(question_text: str, passages: list[Passage], *, on_topic: boo
         first = {u.page: i for i, u in reversed(list(enumerate(units)))}
         pages.sort(key=first.__getitem__)
     parts, citations, covered, seen = [], [], set(), set()
-    for key in pages:
-        chosen = _page_points(units, [i for i in range(n) if units[i].page == key], score)
+    for page in pages:
+        chosen = _page_points(units, [i for i in range(n) if units[i].page == page], score, asked)
         chosen = [i for i in chosen if _dedup_key(units[i].text) not in seen]
         if not chosen:
             continue
@@ -1091,17 +1083,18 @@ def offline_answer(question_text: str, passages: list[Passage], *, on_topic: boo
         parts.append(_as_sentence(f"{title} — {body}" if title else body))
         passage = units[chosen[0]].passage
         citations.append(Citation(passage.lecture_name, passage.page, passage.lecture_id))
-    found = len(covered & asked)
     # a close paraphrase, or enough of what is asked about ("binary search tree" is not "a tree")
-    if asked and float(similarity[order[0]]) < STRONG_ANSWER and (found < 0.5 * len(asked) if not on_topic else not found):
+    found = len(covered & asked)
+    enough = found > 0 if on_topic else found >= 0.5 * len(asked)
+    if asked and not enough and float(similarity[order[0]]) < STRONG_ANSWER:
         return "", []
     return " ".join(parts), citations
 
 
 ANSWER_PAGES = 2  # an offline answer quotes at most this many pages…
 ANSWER_MARGIN = 0.06  # …the second one only when it scores about as well as the best
-PAGE_WORDS = 60  # a page this short is quoted whole; of a longer one, its best points
-PAGE_POINTS = 4
+PAGE_WORDS = 80  # a page this short (a slide) is quoted whole; of a longer one, its best points
+PAGE_POINTS = 5
 
 # A sentence that asks (rather than sets the question up): it starts with a question word or an instruction,
 # ends with "?", or gives an instruction after a lead-in ("For each of these, describe …").
@@ -1112,11 +1105,13 @@ _ASKING_RE = re.compile(
     r"distinguish|suggest|propose)\b",
     re.I,
 )
-# The question asks about code it shows ("What does the following code print?"): what that code does is not
-# in anyone's notes, so an extractive answer can only be wrong (a model can still reason it out).
+# The question asks about code (or its output, its error messages) that it shows: "What does the following
+# code print?", "For each of these three error messages, …". What that code does is in nobody's notes, so an
+# extractive answer can only be wrong (a model can still reason it out).
 _GIVEN_CODE_RE = re.compile(
-    r"\b(?:following|this|these|above|below|given|same)\s+(?:code|program|function|snippet|loop|method|class)s?\b"
-    r"|\b(?:code|program|function|snippet) (?:below|above|shown)\b",
+    r"\b(?:following|this|these|above|below|given|same)\s+(?:\w+\s+)?"
+    r"(?:code|program|function|snippet|loop|output|(?:error\s+|compiler\s+)?messages?)\b"
+    r"|\b(?:code|program|function|snippet|output) (?:below|above|shown)\b",
     re.I,
 )
 
@@ -1128,14 +1123,13 @@ def _asked_words(asks: list[str]) -> set[str]:
     return set().union(*(_content_words(a) for a in asking or asks)) if asks else set()
 
 
-def question_symbols(question_text: str) -> set[str]:
+def _question_symbols(focus: str) -> set[str]:
     """The symbols a question names: operators, calls and command-line options (``//``, ``input()``,
     ``-Wall``), which the notes have to mention to answer it."""
-    focus = question_focus(question_text)
     return {w for w in _content_words(focus) if not w[:1].isalpha()} | set(ex.code_calls(focus))
 
 
-def mentions_symbol(text: str, symbols: set[str]) -> bool:
+def _mentions_symbol(text: str, symbols: set[str]) -> bool:
     """Does ``text`` name one of ``symbols`` as a token of its own ("//" in "the // operator", not in a URL;
     a call by its bare name, any case)?"""
     for symbol in symbols:
@@ -1143,6 +1137,16 @@ def mentions_symbol(text: str, symbols: set[str]) -> bool:
         if re.search(rf"(?<![\w/:-]){re.escape(bare)}(?![\w/-])", text, re.I if symbol.endswith("()") else 0):
             return True
     return False
+
+
+def _eligible(units: list[_AnswerUnit], exact: set[str]) -> list[bool]:
+    """Which points may lead an answer: statements that stand on their own. When the question names an
+    operator or option ("//", "-Wall"), which embeddings do not see, only the pages that mention it, and any
+    point of them that does ("gfortran: -Wall -g")."""
+    on_symbol = {u.page for u in units if exact and _mentions_symbol(u.text, exact)}
+    if not on_symbol:
+        return [u.quotable for u in units]
+    return [u.page in on_symbol and (u.quotable or _mentions_symbol(u.text, exact)) for u in units]
 
 
 @dataclass
@@ -1162,8 +1166,14 @@ class _AnswerUnit:
         return f"{self.title}: {self.text}" if self.title else self.text
 
 
-def _page_points(units: list[_AnswerUnit], indices: list[int], score: np.ndarray) -> list[int]:
-    """The points of one page to quote, in page order: all of a short page, the best of a long one."""
+def _page_points(units: list[_AnswerUnit], indices: list[int], score: np.ndarray, asked: set[str]) -> list[int]:
+    """The points of one page to quote, in page order: all of a short page, the best of a long one; a lone
+    label ("Examples", "Operations") only when it names something asked about."""
+    indices = [
+        i
+        for i in indices
+        if units[i].quotable or len(units[i].text.split()) > 1 or _content_words(units[i].text) & asked
+    ]
     if sum(len(units[i].text.split()) for i in indices) <= PAGE_WORDS:
         return indices
     return sorted(sorted(indices, key=lambda i: -score[i])[:PAGE_POINTS])
@@ -1195,7 +1205,9 @@ def _content_words(text: str) -> set[str]:
     found = {
         ex._stem(w)
         for w in ex.words(text)
-        if w.lower() not in ex.STOPWORDS and w.lower() not in _QUESTION_WORDS and len(w) > 1
+        if w.lower() not in ex.STOPWORDS
+        and w.lower() not in _QUESTION_WORDS
+        and len(w) > 1
         and not w.lower().endswith("n't")  # "can't", "doesn't": negated function words
     }
     found |= {m for m in re.findall(r"(?<!\S)[-+*/%=<>!#@]{1,3}(?!\S)", text) if m != "-"}

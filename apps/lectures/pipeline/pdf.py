@@ -129,10 +129,12 @@ def _read_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
             continue
         if ch == "\r" or not ch:
             continue
-        if ch == " ":
-            cur.spaces.append(i)
         cur.chars.append(ch)
-        if ch.isspace() or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+        if ch.isspace():
+            if ch == " ":
+                cur.spaces.append(i)
+            continue
+        if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
             continue
         size = pdfium_c.FPDFText_GetFontSize(raw, i)
         if size > 0:

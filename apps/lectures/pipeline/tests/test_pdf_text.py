@@ -109,3 +109,83 @@ def test_choose_dpi():
     with pytest.raises(Exception) as exc:
         choose_dpi(8400, 8400, limits)  # ocrmypdf_hugemono: 35000 x 35000 px at 300 dpi
     assert exc.value.code == "image_too_large"
+
+
+# ------------------------------------------------------------------------------ letter-spaced text
+def test_letter_spaced_listing_is_respaced():
+    """A listing set on a fixed grid in a proportional font (pdr exam, page 2): pdfium splits words into
+    letters ("i n t main ( ) {"); lines are rebuilt from the character boxes, the prose around is unchanged."""
+    pages = clean_pages(extract(fixture_path("exams/pdr_exam1-f21.pdf"), "pdf"))
+    text = pages[1].text
+    lines = text.splitlines()
+    assert "error: use of undeclared identifier" in text
+    assert "int main() {" in lines
+    assert "cout << b << endl;" in lines
+    assert "from ’std::string’ (aka ’basic string<char>’) to ’int’ for 1st argument" in lines
+    assert "3 errors generated." in lines
+    for broken in ("i n t", "e r r o r", "i d e n t i f i e r", "cou t"):
+        assert broken not in text, broken
+    # prose lines of the page, spaced by pdfium, keep their words apart
+    assert "2. [3 points] Briefly, why can’t you make C++ segfault with references? HINT: Think about the" in lines
+    assert "error messages, briefly describe what is wrong, and how you would fix it." in lines
+    # other listings of the exam
+    page4 = pages[3].text.splitlines()
+    assert {"int main() {", "float a = −6.00;", "float c = a + b;", "return 0;"} <= set(page4)
+    assert "7. [3 points] What is the worst-case big-Theta running time of vector::push back()? Briefly," in (
+        pages[2].text.splitlines()
+    )
+
+
+def _grid_and_prose_pdf(path):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(612, 792))
+
+    def grid(text, y, font="Times-Roman", size=12.0):
+        # every character centred in its own 0.6 em cell, like fixed-column listings
+        pitch = 0.6 * size
+        for k, ch in enumerate(text):
+            if ch != " ":
+                c.setFont(font, size)
+                c.drawString(72 + k * pitch + (pitch - stringWidth(ch, font, size)) / 2, y, ch)
+
+    def words(text, y, font="Times-Roman", size=12.0, space=3.0, wide=()):
+        # words placed one by one (no space characters), some gaps wider (sentence end, list label)
+        x = 72.0
+        for k, w in enumerate(text.split()):
+            c.setFont(font, size)
+            c.drawString(x, y, w)
+            x += stringWidth(w, font, size) + (2.2 * space if k in wide else space)
+
+    grid("int main() {", 740)
+    grid("    if (x_1 > 0) return fib(n - 1) + fib(n - 2);", 725)
+    grid("exam1_error.cpp:8:11: error: use of undeclared identifier 'b'", 710)
+    x = 72.0
+    for ch in "CHAPTER ONE":  # a tracked heading
+        if ch == " ":
+            x += 14
+            continue
+        c.setFont("Helvetica-Bold", 14)
+        c.drawString(x, 690, ch)
+        x += stringWidth(ch, "Helvetica-Bold", 14) + 4
+    words("Let a b c be the sides of it. Then x = y and a b = c.", 660, wide=(6,))
+    words("x = a + b", 645, font="Times-Italic")
+    c.drawString(400, 645, "(3)")
+    words("A variable is a named place in the memory where a programmer can store data.", 630, "Helvetica", 11)
+    words("Si x = 1 et y = 2 alors é è à ù ç, un élément « XML » bien formé.", 615)
+    c.save()
+
+
+def test_letter_spacing_rebuilt_generally_and_prose_left_alone(tmp_path):
+    path = tmp_path / "grid.pdf"
+    _grid_and_prose_pdf(path)
+    lines = extract(path, "pdf")[0].text.splitlines()
+    assert "int main() {" in lines
+    assert "if (x_1 > 0) return fib(n - 1) + fib(n - 2);" in lines
+    assert "exam1_error.cpp:8:11: error: use of undeclared identifier 'b'" in lines
+    assert "CHAPTER ONE" in lines
+    assert "Let a b c be the sides of it. Then x = y and a b = c." in lines
+    assert "x = a + b (3)" in lines
+    assert "A variable is a named place in the memory where a programmer can store data." in lines
+    assert "Si x = 1 et y = 2 alors é è à ù ç, un élément « XML » bien formé." in lines
