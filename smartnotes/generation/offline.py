@@ -973,7 +973,7 @@ _META_RE = re.compile(
     r"^\W*(?:fyi|p\.?s\.?)\b|\b(?:show (?:all )?(?:of )?your work|justify your answers?"
     r"|explain your (?:answer|reasoning)|(?:full|partial|no|extra) credit|answer (?:honestly|legibly|in the space)"
     r"|(?:space|box) (?:provided|below)"
-    r"|(?:this|the previous|the next|another|a previous|the last) (?:question|part|problem)|(?:points?|marks?) each)\b",
+    r"|(?:this|the previous|the next|another|a previous|the last) (?:question|part)|(?:points?|marks?) each)\b",
     re.I,
 )
 # Function words of English prose; a line of code has at most one ("if", "for").
@@ -1109,8 +1109,8 @@ _ASKING_RE = re.compile(
 # code print?", "For each of these three error messages, …". What that code does is in nobody's notes, so an
 # extractive answer can only be wrong (a model can still reason it out).
 _GIVEN_CODE_RE = re.compile(
-    r"\b(?:following|this|these|above|below|given|same)\s+(?:\w+\s+)?"
-    r"(?:code|program|function|snippet|loop|output|(?:error\s+|compiler\s+)?messages?)\b"
+    r"\b(?:following|this|these|above|below|given)\s+(?:(?:\d+|two|three|four|five|six|short)\s+)?"
+    r"(?:code|program|function|snippet|loop|output|(?:error|compiler|warning)\s+messages?)\b"
     r"|\b(?:code|program|function|snippet|output) (?:below|above|shown)\b",
     re.I,
 )

@@ -3,14 +3,11 @@ import re
 import shutil
 import subprocess
 
-import pytest
 from docx import Document
 
 from apps.documents.builders import build_past_paper_docx, build_past_paper_pdf
 from apps.documents.builders.common import NOT_COVERED, OFFLINE_NOTE
 from smartnotes.generation.types import Citation, ExamAnswer, ExamQuestion, PastPaperAnswers
-
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) missing")
 
 MYSTERY = (
     "[3 points] Consider a singly linked list. Briefly, what does the following code do if given the pointer to the\n"
@@ -84,7 +81,6 @@ def test_docx_code_is_monospace_with_its_line_breaks(tmp_path):
     assert [r.text for r in answer.runs if r.font.name == "Courier New"] == ["cout"]
 
 
-@needs_poppler
 def test_pdf_holds_questions_answers_sources_and_not_covered(tmp_path):
     path = build_past_paper_pdf(paper(made_offline=True), tmp_path / "out" / "paper.pdf")
     text = pdf_text(path)
@@ -103,10 +99,8 @@ def test_pdf_holds_questions_answers_sources_and_not_covered(tmp_path):
     assert "    0x00010225" in pdf_text(path, "-raw") or re.search(r"^\s+0x00010225$", text, re.M)
 
 
-@needs_poppler
 def test_pdf_code_uses_a_monospace_font(tmp_path):
-    if not shutil.which("pdffonts"):
-        pytest.skip("pdffonts missing")
+    assert shutil.which("pdffonts"), "poppler-utils is installed by scripts/setup.sh"
     path = build_past_paper_pdf(paper(), tmp_path / "paper.pdf")
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"DejaVuSansMono|Courier", fonts)
@@ -132,7 +126,6 @@ def test_hostile_docx(tmp_path):
     assert texts.count(NOT_COVERED) == 1  # a blank answer counts as not covered
 
 
-@needs_poppler
 def test_hostile_pdf(tmp_path):
     text = pdf_text(build_past_paper_pdf(HOSTILE, tmp_path / "h.pdf"), "-raw")
     assert "<exam> & co" in text

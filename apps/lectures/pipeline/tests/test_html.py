@@ -276,7 +276,7 @@ def test_nbconvert_notebook(tmp_path):
     )
     code2 = '<span class="n">x</span> <span class="o">=</span> <span class="mi">1</span>'
     html = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>loops</title>
-<script src="https://cdn.example.org/require.min.js"></script><style>.jp-Cell {{}}</style></head>
+<script src="https://scripts.example.org/require.min.js"></script><style>.jp-Cell {{}}</style></head>
 <body class="jp-Notebook">
 <div class="jp-Cell jp-MarkdownCell jp-Notebook-cell"><div class="jp-Cell-inputWrapper">
  <div class="jp-InputPrompt jp-InputArea-prompt"></div>
