@@ -14,13 +14,12 @@ from apps.lectures.models import Lecture, LectureRole
 from apps.lectures.pipeline.detect import detect_kind
 from apps.lectures.tests.helpers import ingest_now, upload_file
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import PASSWORD, SubjectFactory, UserFactory
+from tests.browser.helpers import LAPTOP, log_in, shots
+from tests.factories import SubjectFactory, UserFactory
 from tests.processes import running_server, running_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 DECKS = ("pdr_01-cpp.html", "pdr_02-lists.html", "pdr_03-numbers.html", "pdr_04-arrays-bigoh.html")
 EXAM = "exams/pdr_exam1-f21.pdf"
 
@@ -35,22 +34,6 @@ def _ingest_decks(user, subject, fixtures_dir) -> list[Lecture]:
         assert lecture.page_count >= 10, (name, lecture.page_count)
         lectures.append(lecture)
     return lectures
-
-
-def _log_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/subjects/$"))
-
-
-def _shots(page, tmp_path, name):
-    """A full-page screenshot on a laptop and on a phone viewport; the laptop viewport is restored."""
-    page.screenshot(path=str(tmp_path / f"{name}-laptop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(tmp_path / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(LAPTOP)
 
 
 def _stored_questions(exam) -> list[dict]:
@@ -77,7 +60,7 @@ def test_answer_a_past_paper_from_the_lectures(fixtures_dir, tmp_path):
         page = context.new_page()
         page.set_default_timeout(20_000)
         try:
-            _log_in(page, base, "pat")
+            log_in(page, base, "pat")
             page.goto(f"{base}/subjects/{subject.pk}/")
 
             # Upload the exam with the "Past papers" form; it lands on the exam page, which polls until read.
@@ -127,7 +110,7 @@ def test_answer_a_past_paper_from_the_lectures(fixtures_dir, tmp_path):
             assert [q["points"] for q in fixed] == [q["points"] for q in original]
             assert fixed[2]["text"].startswith("Briefly, what is the main difference")
             assert "---" not in fixed[1]["text"] and "statically" not in fixed[1]["text"]
-            _shots(page, tmp_path, "01-exam-questions")
+            shots(page, tmp_path, "01-exam-questions")
 
             # Answer from the lectures: the answers document appears and becomes ready.
             page.get_by_role("button", name="Answer from my lectures").click()
@@ -165,7 +148,7 @@ def test_answer_a_past_paper_from_the_lectures(fixtures_dir, tmp_path):
             not_covered = page.locator(".past-paper-view article", has_text="do not cover")
             assert not_covered.count() >= 1, "every question was answered: the honor pledge is not in the notes"
             assert not_covered.count() + cited == 13
-            _shots(page, tmp_path, "03-answers-view")
+            shots(page, tmp_path, "03-answers-view")
 
             # A citation opens that deck page.
             first = page.locator(".past-paper-view a.citation").first

@@ -9,30 +9,13 @@ from playwright.sync_api import expect, sync_playwright
 from apps.documents.models import DocType, GeneratedDocument, QuizAttempt
 from apps.lectures.tests.helpers import ingest_now, upload_file
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import PASSWORD, SubjectFactory, UserFactory
+from tests.browser.helpers import LAPTOP, log_in, shots
+from tests.factories import SubjectFactory, UserFactory
 from tests.processes import running_server, running_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 LETTERS = "ABCD"
-
-
-def _log_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/subjects/$"))
-
-
-def _shots(page, tmp_path, name):
-    """A full-page screenshot on a laptop and on a phone viewport; the laptop viewport is restored."""
-    page.screenshot(path=str(tmp_path / f"{name}-laptop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(tmp_path / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(LAPTOP)
 
 
 def test_make_a_quiz_take_it_with_the_keyboard_and_review_it(fixtures_dir, tmp_path):
@@ -55,7 +38,7 @@ def test_make_a_quiz_take_it_with_the_keyboard_and_review_it(fixtures_dir, tmp_p
         page = context.new_page()
         page.set_default_timeout(20_000)
         try:
-            _log_in(page, base, "quinn")
+            log_in(page, base, "quinn")
             page.goto(f"{base}/lectures/{lecture.pk}/")
             expect(page.locator("#realtime[data-state=open]")).to_have_count(1, timeout=10_000)
             page.evaluate("window.__quizMarker = 'still the same page'")
@@ -92,7 +75,7 @@ def test_make_a_quiz_take_it_with_the_keyboard_and_review_it(fixtures_dir, tmp_p
             status.get_by_role("link", name="Take the quiz").click()
             expect(page).to_have_url(re.compile(rf"/documents/{document.pk}/take/$"))
             expect(page.locator(".quiz-question:visible")).to_have_count(1)
-            _shots(page, tmp_path, "02-quiz-take")
+            shots(page, tmp_path, "02-quiz-take")
             plan = [True, True, False, True, False]
             picks = []
             for i, (question, right) in enumerate(zip(questions, plan, strict=True)):
@@ -106,7 +89,7 @@ def test_make_a_quiz_take_it_with_the_keyboard_and_review_it(fixtures_dir, tmp_p
                 expect(current.locator(f"input[data-letter={LETTERS[pick]}]")).to_be_checked()
                 expect(page.locator("[data-quiz-answered]")).to_have_text(f"{i + 1} answered")
                 if i == 3:
-                    _shots(page, tmp_path, "03-quiz-take-answered")
+                    shots(page, tmp_path, "03-quiz-take-answered")
                 page.keyboard.press("Enter")
 
             # Enter after the last question submitted the form.
@@ -131,7 +114,7 @@ def test_make_a_quiz_take_it_with_the_keyboard_and_review_it(fixtures_dir, tmp_p
                 expect(item).to_have_class(re.compile(r"\bis-right\b" if right else r"\bis-wrong\b"))
                 if not right:
                     expect(item.locator(".quiz-option.is-picked")).to_contain_text("your answer")
-            _shots(page, tmp_path, "04-quiz-result")
+            shots(page, tmp_path, "04-quiz-result")
 
             # A citation ("… p. N") opens that page of the lecture.
             citation = page.locator(".quiz-review a.citation").first
@@ -151,7 +134,7 @@ def test_make_a_quiz_take_it_with_the_keyboard_and_review_it(fixtures_dir, tmp_p
             for question in questions:
                 expect(page.get_by_text(question["question"][:40]).first).to_be_visible()
             expect(page.locator("[data-quiz-submit]")).to_be_visible()
-            _shots(page, tmp_path, "06-quiz-all-on-one-page")
+            shots(page, tmp_path, "06-quiz-all-on-one-page")
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             print(server_log.read_text()[-4000:])

@@ -2,9 +2,7 @@
 the keyboard only (Space, then 1-4), undo one with U, without the page ever reloading, and see the subject page's
 "Due today" drop by the cards that are no longer due today."""
 
-import os
 import re
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -16,35 +14,13 @@ from apps.flashcards.selectors import start_of_day
 from apps.lectures.tests.helpers import ingest_now, upload_file
 from apps.study.models import StudySession
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import PASSWORD, SubjectFactory, UserFactory
+from tests.browser.helpers import LAPTOP, log_in, shots
+from tests.factories import SubjectFactory, UserFactory
 from tests.processes import running_server, running_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PLAN = [4, 3, 4, 1, 4]  # Easy, Good, Easy, Again, Easy; the last one is undone
-
-
-def _log_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/subjects/$"))
-
-
-def _shots(page, tmp_path, name):
-    """A full-page screenshot on a laptop and on a phone viewport; the laptop viewport is restored. Copies go to
-    $SCREENSHOT_DIR when it is set, to look at them."""
-    paths = [tmp_path / f"{name}-laptop.png", tmp_path / f"{name}-phone.png"]
-    page.screenshot(path=str(paths[0]), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(paths[1]), full_page=True)
-    page.set_viewport_size(LAPTOP)
-    if os.environ.get("SCREENSHOT_DIR"):
-        for path in paths:
-            shutil.copy(path, os.environ["SCREENSHOT_DIR"])
 
 
 def _due_today(page) -> int:
@@ -68,7 +44,7 @@ def test_make_cards_review_five_with_the_keyboard_undo_one(fixtures_dir, tmp_pat
         page = context.new_page()
         page.set_default_timeout(20_000)
         try:
-            _log_in(page, base, "rosa")
+            log_in(page, base, "rosa")
 
             # Make 20 cards on the lecture's flashcards page; the status follows the worker over the websocket.
             page.goto(f"{base}/lectures/{lecture.pk}/")
@@ -98,7 +74,7 @@ def test_make_cards_review_five_with_the_keyboard_undo_one(fixtures_dir, tmp_pat
             page.evaluate("window.__reviewMarker = 'still the same page'")
             navigations = []
             page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else None)
-            _shots(page, tmp_path, "02-review-front")
+            shots(page, tmp_path, "02-review-front")
 
             graded = []
             for i, rating in enumerate(PLAN):
@@ -111,7 +87,7 @@ def test_make_cards_review_five_with_the_keyboard_undo_one(fixtures_dir, tmp_pat
                 expect(page.locator(".grade-btn")).to_have_count(4)
                 expect(page.locator(".grade-btn").nth(2)).to_contain_text(re.compile(r"Good · \d+(m|h|d)"))
                 if i == 0:
-                    _shots(page, tmp_path, "03-review-back")
+                    shots(page, tmp_path, "03-review-back")
                 page.keyboard.press(str(rating))
                 expect(page.locator("[data-count-done]")).to_have_text(str(i + 1))
                 graded.append(card_id)
@@ -126,7 +102,7 @@ def test_make_cards_review_five_with_the_keyboard_undo_one(fixtures_dir, tmp_pat
             expect(page.locator("[data-count-done]")).to_have_text("4")
             expect(page.locator(".review-card")).to_have_attribute("data-card", str(graded[-1]))
             expect(page.get_by_role("status")).to_have_text("Undone.")
-            _shots(page, tmp_path, "04-review-after-undo")
+            shots(page, tmp_path, "04-review-after-undo")
             assert ReviewLog.objects.filter(owner=user).count() == 4
             assert not ReviewLog.objects.filter(card_id=graded[-1]).exists()
             undone = Flashcard.objects.get(pk=graded[-1])
