@@ -30,8 +30,11 @@
     if (!target) return false;
     // A real click: htmx takes the submitted button (name="rating" value=…) from the last button clicked or
     // focused, so requestSubmit(button) would send the focused Good button's rating instead of this one.
-    if (target.tagName === "A") window.location.href = target.href;
-    else target.click();
+    if (target.tagName === "A") { window.location.href = target.href; return true; }
+    // htmx binds freshly swapped content only when the swap settles (~20 ms later): a key pressed in between
+    // would submit the form natively and reload the page, so bind it now (process is idempotent).
+    if (window.htmx && target.form) window.htmx.process(target.form);
+    target.click();
     return true;
   }
 
