@@ -1,6 +1,12 @@
 import os
+import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
+
+if "daphne.server" in sys.modules:  # served by Daphne: answer over-long request lines (see the module)
+    from smartnotes.daphne_limits import install as _answer_long_lines  # noqa: E402
+
+    _answer_long_lines()
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 

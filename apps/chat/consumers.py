@@ -19,6 +19,7 @@ from django.utils.html import escape
 
 from apps.chat import services
 from apps.chat.models import Conversation
+from apps.core import hygiene
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,10 @@ TRUE_VALUES = {"on", "true", "1", "yes"}
 
 # Answers keep running (and are saved) when the page goes away mid-stream; hold a reference until done.
 _background: set[asyncio.Task] = set()
+
+
+class InvalidText(services.InvalidQuestion):
+    code = "invalid_text"
 
 
 def _owns(user, conversation_id: int) -> bool:
@@ -68,6 +73,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.closed = True
 
     async def receive(self, text_data=None, bytes_data=None):
+        problem = hygiene.problem_in_json_text(text_data or "")
+        if problem:
+            await self._error(InvalidText(hygiene.describe(problem)))
+            return
         try:
             data = json.loads(text_data or "")
         except ValueError:

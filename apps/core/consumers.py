@@ -5,6 +5,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from apps.core.realtime import user_group
 
 UNAUTHENTICATED = 4401
+NOT_FOUND = 4404
 
 
 class EventsConsumer(AsyncWebsocketConsumer):
@@ -40,3 +41,11 @@ class EventsConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps({"event": message["event"], "data": message["data"]}))
         elif message.get("html"):
             await self.send(text_data=message["html"])
+
+
+async def no_route(scope, receive, send):
+    """The last websocket route: a path no consumer serves is refused with 4404 (Channels' router would raise
+    and the server would log a 500)."""
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": NOT_FOUND})

@@ -13,10 +13,14 @@ def home(request):
 
 @never_cache
 async def healthz(request):
-    results = await run_checks()
-    down = [name for name, state in results.items() if state != "ok"]
-    status = 503 if down else 200
-    return JsonResponse({"status": "down" if down else "ok", "down": down, "checks": results}, status=status)
+    """200 "ok" or "degraded" (the model endpoint is unreachable: the app works offline), 503 "down" naming the
+    failed parts. Only staff see the parts; anyone else (a load balancer) gets the status alone."""
+    report = await run_checks()
+    status = 503 if report["status"] == "down" else 200
+    user = await request.auser()
+    if not (user.is_active and user.is_staff):
+        return JsonResponse({"status": report["status"]}, status=status)
+    return JsonResponse(report, status=status)
 
 
 def not_found(request, exception=None):

@@ -1,29 +1,73 @@
+import asyncio
+import json
 import time
+import urllib.error
+import urllib.request
 
 import pytest
+from channels.layers import get_channel_layer
+from django.test import Client
 
-from tests.processes import running_worker
+from apps.core import health
+from apps.core.realtime import push_to_user
+from apps.core.tests.raw_websocket import RawWebsocket
+from tests.factories import UserFactory
+from tests.fake_openai.fixtures import _AI_ENV, reset_ai_caches
+from tests.processes import free_port, running_server, running_worker, wait_for
+
+everything = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
-@pytest.mark.django_db(transaction=True, databases="__all__")
-def test_healthz_names_the_worker_when_none_runs(client):
+@pytest.fixture
+def offline_ai(monkeypatch):
+    for name in _AI_ENV:
+        monkeypatch.delenv(name, raising=False)
+    reset_ai_caches()
+    yield
+    reset_ai_caches()
+
+
+@pytest.fixture
+def staff_client(db):
+    client = Client()
+    client.force_login(UserFactory(is_staff=True))
+    return client
+
+
+# -- in this process --------------------------------------------------------------------------------------
+
+
+@everything
+def test_anonymous_callers_get_the_status_only(client, offline_ai):
     response = client.get("/healthz")
+    assert response.status_code == 503  # no worker runs in this test
+    assert response.json() == {"status": "down"}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@everything
+def test_a_student_who_is_not_staff_gets_the_status_only(owner_client, offline_ai):
+    assert owner_client.get("/healthz").json() == {"status": "down"}
+
+
+@everything
+def test_staff_see_the_worker_named_when_none_runs(staff_client, offline_ai):
+    response = staff_client.get("/healthz")
     body = response.json()
     assert response.status_code == 503
-    assert body["down"] == ["worker"]
-    assert body["checks"]["database"] == "ok"
-    assert body["checks"]["pgvector"] == "ok"
-    assert body["checks"]["storage"] == "ok"
-    assert body["checks"]["channel_layer"] == "ok"
+    assert body["status"] == "down" and body["down"] == ["worker"] and body["degraded"] == []
+    for part in ("database", "pgvector", "storage", "channel_layer", "ai"):
+        assert body["checks"][part] == "ok", part
+    assert body["ai"]["mode"] == "offline" and body["ai"]["embeddings"] == "local:all-MiniLM-L6-v2"
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, databases="__all__")
-def test_healthz_is_green_with_a_worker_running(client, tmp_path):
+@everything
+def test_healthz_is_green_with_a_worker_running(staff_client, offline_ai, tmp_path):
     with running_worker(tmp_path / "worker.log"):
         deadline = time.monotonic() + 60
         while True:
-            response = client.get("/healthz")
+            response = staff_client.get("/healthz")
             if response.status_code == 200 or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -32,9 +76,150 @@ def test_healthz_is_green_with_a_worker_running(client, tmp_path):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_unwritable_storage(client, settings, tmp_path):
+def test_healthz_reports_unwritable_storage(staff_client, settings, tmp_path, offline_ai):
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("x")
     settings.MEDIA_ROOT = blocked / "media"
-    body = client.get("/healthz").json()
+    body = staff_client.get("/healthz").json()
     assert "storage" in body["down"]
+
+
+@everything
+async def test_the_channel_layer_check_passes_while_other_sockets_already_listen():
+    # The bug seen on a running server: once any socket listened, the check's message was dropped (its channel
+    # was not yet subscribed when the message arrived) and every call timed out.
+    layer = get_channel_layer()
+    other = await layer.new_channel()
+    socket_like = asyncio.ensure_future(layer.receive(other))
+    try:
+        for _ in range(50):  # until that socket hears its first message: its listener is then running
+            await layer.send(other, {"type": "warm.up"})
+            done, _ = await asyncio.wait({socket_like}, timeout=0.2)
+            if done:
+                break
+        assert socket_like.done() and socket_like.result()["type"] == "warm.up"
+        for _ in range(5):
+            assert await asyncio.wait_for(health.check_channel_layer(), timeout=10) is None
+    finally:
+        socket_like.cancel()
+
+
+# -- the AI part --------------------------------------------------------------------------------------------
+
+
+async def test_no_model_configured_is_ok_and_offline(offline_ai):
+    state, reason, details = await health.check_ai()
+    assert (state, reason) == ("ok", "ok")
+    assert details["mode"] == "offline" and details["endpoint"] is None
+
+
+async def test_a_reachable_endpoint_is_ok_and_is_asked_for_its_models(fake_openai_env):
+    state, reason, details = await health.check_ai()
+    assert (state, reason) == ("ok", "ok")
+    assert details["mode"] == "online" and details["chat_model"] == fake_openai_env.chat_model
+    assert len(fake_openai_env.requests_to("/models")) == 1
+    await health.check_ai()  # a second check within the cache period does not ask again
+    assert len(fake_openai_env.requests_to("/models")) == 1
+
+
+async def test_an_unreachable_endpoint_degrades(offline_ai, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "secret-key")
+    monkeypatch.setenv("CHAT_MODEL", "some-model")
+    reset_ai_caches()
+    state, reason, details = await health.check_ai()
+    assert state == "degraded"
+    assert "chat endpoint: cannot connect" in reason and "offline mode" in reason
+    assert "secret-key" not in json.dumps(details)
+
+
+async def test_a_refused_key_or_a_missing_model_degrades(fake_openai_env, monkeypatch):
+    fake_openai_env.require_api_key = "the-right-key"
+    state, reason, _ = await health.check_ai()
+    assert state == "degraded" and "refused the API key" in reason
+
+    fake_openai_env.require_api_key = None
+    monkeypatch.setenv("CHAT_MODEL", "not-served")
+    reset_ai_caches()
+    state, reason, _ = await health.check_ai()
+    assert state == "degraded" and "'not-served'" in reason
+
+
+async def test_bad_ai_settings_are_down(offline_ai, monkeypatch):
+    monkeypatch.setenv("AI_TIMEOUT", "30s")
+    reset_ai_caches()
+    state, reason, _ = await health.check_ai()
+    assert state == "down" and "AI_TIMEOUT" in reason
+
+
+def test_credentials_in_an_endpoint_url_are_not_shown():
+    assert health._without_credentials("https://user:pw@llm.example:8443/v1") == "https://llm.example:8443/v1"
+    assert health._without_credentials("http://localhost:11434/v1") == "http://localhost:11434/v1"
+
+
+# -- a real server process ------------------------------------------------------------------------------------
+
+
+def _session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def _get(url: str, cookie: str = "") -> tuple[int, dict, float]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read()
+    return status, json.loads(body), time.monotonic() - started
+
+
+@pytest.mark.slow
+@everything
+def test_a_running_server_stays_healthy_while_its_sockets_listen(tmp_path, capsys, offline_ai):
+    staff = UserFactory(is_staff=True)
+    cookie = _session_cookie(staff)
+    with running_worker(tmp_path / "worker.log"), running_server(tmp_path / "daphne.log") as url:
+        # A page's socket first, as on a server people use: it starts the process's channel-layer listener.
+        socket = RawWebsocket(url, "/ws/events/?format=json", cookie=cookie)
+        assert socket.status == 101
+        wait_for(lambda: _get(url + "/healthz", cookie)[0] == 200, 60, "/healthz to see the worker")
+
+        calls, events = [], []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            calls.append(_get(url + "/healthz", cookie))
+            if len(calls) % 10 == 1:  # the socket keeps receiving events in between
+                push_to_user(staff.pk, "health.test", data={"n": len(calls)})
+                events.append(json.loads(socket.receive_text()))
+            time.sleep(0.2)
+        anonymous = _get(url + "/healthz")
+        socket.close()
+
+    assert len(calls) >= 20
+    assert [status for status, _, _ in calls] == [200] * len(calls), [b for s, b, _ in calls if s != 200][:3]
+    assert all(body["status"] == "ok" and body["checks"]["channel_layer"] == "ok" for _, body, _ in calls)
+    assert [e["data"]["n"] for e in events] == list(range(1, len(calls) + 1, 10))
+    assert anonymous[:2] == (200, {"status": "ok"})
+    with capsys.disabled():
+        seconds = sorted(s for _, _, s in calls)
+        print(f"\n/healthz on a running server: {len(calls)} calls, median {seconds[len(seconds) // 2]:.3f} s")
+
+
+@pytest.mark.slow
+@everything
+def test_a_running_server_with_an_unreachable_model_endpoint_is_degraded_not_down(tmp_path, offline_ai):
+    staff = UserFactory(is_staff=True)
+    cookie = _session_cookie(staff)
+    unreachable = {"OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "CHAT_MODEL": "llama"}
+    with running_worker(tmp_path / "worker.log"), running_server(tmp_path / "daphne.log", **unreachable) as url:
+        wait_for(lambda: _get(url + "/healthz", cookie)[1].get("down") == [], 60, "/healthz to see the worker")
+        status, body, _ = _get(url + "/healthz", cookie)
+        anonymous = _get(url + "/healthz")
+    assert status == 200 and body["status"] == "degraded" and body["degraded"] == ["ai"]
+    assert "cannot connect" in body["checks"]["ai"]
+    assert body["ai"]["endpoint"] == unreachable["OPENAI_BASE_URL"] and body["ai"]["chat_model"] == "llama"
+    assert anonymous[:2] == (200, {"status": "degraded"})
