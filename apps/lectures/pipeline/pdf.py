@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import logging
 import math
 import re
 import statistics
@@ -14,13 +15,22 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from . import unreadable
+from .budget import fit_scale, may_decode, too_large_reason
 from .errors import IngestError
 from .figures import FigureCollector
-from .models import Block, Limits, Page
+from .models import Block, Limits, Page, Unreadable
 from .pdf_spacing import looks_letter_spaced, read_glyphs, respace
 from .scheduler import Deadline, OcrQueue, ProgressReporter
 
-MIN_DPI = 150  # never rasterise for OCR below this (text becomes unreadable); too big -> image_too_large
+log = logging.getLogger(__name__)
+
+# A page so large that the pixel budget allows less than this is not rasterised (a poster of several metres).
+# Above it, a large page is rendered smaller: what matters for OCR is the size of its text in pixels.
+MIN_DPI = 20
+OCR_DPI_HINT_MIN = 70  # Tesseract rejects lower resolutions; without a hint it estimates one from the text
+# Decoders that hold the whole image (and more: OpenJPEG uses 4 bytes per sample) instead of streaming rows
+FULL_DECODE_FILTERS = {"JPXDecode", "JBIG2Decode"}
 THUMB_WIDTH = 640  # sharp in the citation side panel, still small as JPEG
 THUMB_MAX_PIXELS = 640 * 920
 
@@ -245,13 +255,14 @@ def page_pixels(width_pt: float, height_pt: float, dpi: float) -> float:
 
 
 def choose_dpi(width_pt: float, height_pt: float, limits: Limits) -> int:
-    """Rendering DPI for OCR within ``max_page_pixels``; raise image_too_large under the DPI floor."""
+    """The highest rendering DPI (at most ``limits.dpi``) whose raster fits ``max_page_pixels``: a large page
+    is rendered smaller, not refused; image_too_large only under ``MIN_DPI``."""
     if width_pt <= 0 or height_pt <= 0:
         raise IngestError("corrupt", "A page of this PDF has no valid size.")
     dpi = int(limits.dpi)
     if page_pixels(width_pt, height_pt, dpi) <= limits.max_page_pixels:
         return dpi
-    best = int(math.sqrt(limits.max_page_pixels * 72 * 72 / (width_pt * height_pt)))
+    best = int(dpi * fit_scale(width_pt / 72 * dpi, height_pt / 72 * dpi, limits.max_page_pixels))
     if best >= min(MIN_DPI, dpi):
         return best
     raise IngestError(
@@ -275,6 +286,31 @@ def _image_info(obj) -> tuple[int, int, float]:
     except pdfium.PdfiumError:
         return 0, 0, 0.0
     return w, h, 0.0
+
+
+def _filters(obj) -> list[str]:
+    try:
+        return [str(f).lstrip("/") for f in obj.get_filters()]
+    except pdfium.PdfiumError:
+        return []
+
+
+def _may_render(obj, w: int, h: int, limits: Limits) -> bool:
+    """Whether drawing the page may decode this image (read from the image dictionary, nothing decoded)."""
+    if w * h <= limits.max_page_pixels:
+        return True
+    if FULL_DECODE_FILTERS.intersection(_filters(obj)):
+        return False
+    return may_decode(w * h, 4, limits)  # at most 4 bytes per pixel held (pdfium keeps 1-bit images packed)
+
+
+def _decodes(obj) -> bool:
+    """False for an image whose data pdfium cannot even start to decode (a damaged JPEG or JPEG 2000 stream);
+    only called for images within the limits (for JPEG 2000 this decodes the image)."""
+    try:
+        return obj.get_metadata().bits_per_pixel > 0
+    except pdfium.PdfiumError:
+        return False
 
 
 def _covered_fraction(obj, page_w: float, page_h: float) -> float:
@@ -326,6 +362,7 @@ def render_gray(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
 def extract_pdf(
     path, *, password: str | None, limits: Limits, reporter_cb=None, deadline: Deadline | None = None
 ) -> list[Page]:
+    """All pages in order; a page that cannot be read is a placeholder with ``unreadable`` set."""
     deadline = deadline or Deadline(limits.total_timeout_s)
     pdf = open_pdf(path, password)
     try:
@@ -341,32 +378,51 @@ def extract_pdf(
         figures = FigureCollector()
         queue = OcrQueue(limits, deadline, reporter, figures)
         pages: list[Page] = []
+        damaged_scans: set[int] = set()
         try:
             for i in range(n):
                 deadline.check()
-                try:
-                    page = pdf[i]
-                except pdfium.PdfiumError:
+                result = _read_page(pdf, i + 1, limits, queue, figures, reporter, damaged_scans)
+                if result.unreadable is not None:
                     reporter.step(f"Page {i + 1} could not be read and was skipped", finished_page=True)
-                    continue
-                try:
-                    result = _process_page(page, i + 1, limits, queue, figures, reporter)
-                finally:
-                    page.close()
-                if result is None:
-                    reporter.step(f"Page {i + 1} has no valid size and was skipped", finished_page=True)
-                else:
-                    pages.append(result)
+                pages.append(result)
             queue.finish()
         finally:
             queue.close()
-        if not pages:
-            raise IngestError("corrupt", "No page of this PDF could be read; the file is damaged.")
+        for page in pages:
+            # a scan whose image pdfium could not decode renders blank: unreadable unless OCR found text anyway
+            if page.number in damaged_scans and page.unreadable is None and not page.text.strip():
+                page.unreadable = Unreadable("corrupt", unreadable.DAMAGED_SCAN)
         reporter.step("Extracting figures")
         figures.assign(pages)
         return pages
     finally:
         pdf.close()
+
+
+def _read_page(
+    pdf: pdfium.PdfDocument,
+    number: int,
+    limits: Limits,
+    queue: OcrQueue,
+    figures: FigureCollector,
+    reporter: ProgressReporter,
+    damaged_scans: set[int],
+) -> Page:
+    """One page, or its placeholder when it cannot be read; a timeout of the whole document propagates."""
+    try:
+        page = pdf[number - 1]
+    except pdfium.PdfiumError:
+        return unreadable.skipped(number, "corrupt", unreadable.DAMAGED_PAGE)
+    try:
+        return _process_page(page, number, limits, queue, figures, reporter, damaged_scans)
+    except MemoryError:
+        return unreadable.skipped(number, "too_much_memory", unreadable.OCR_REASONS["too_much_memory"])
+    except (pdfium.PdfiumError, ValueError, OSError):
+        log.warning("page %d could not be drawn", number, exc_info=True)
+        return unreadable.skipped(number, "corrupt", unreadable.CANNOT_DRAW)
+    finally:
+        page.close()
 
 
 def _process_page(
@@ -376,19 +432,20 @@ def _process_page(
     queue: OcrQueue,
     figures: FigureCollector,
     reporter: ProgressReporter,
-) -> Page | None:
+    damaged_scans: set[int],
+) -> Page:
     width_pt, height_pt = page.get_size()
     if not (width_pt > 0 and height_pt > 0) or not math.isfinite(width_pt * height_pt):
-        return None
+        return unreadable.skipped(number, "corrupt", unreadable.NO_VALID_SIZE)
     images = _image_objects(page)
-    oversized = False
-    big_picture = False
+    refused: tuple[int, int] | None = None  # an image that must never be decoded (decompression bomb)
+    scans = []  # images covering most of the page
     for obj in images:
         w, h, _ = _image_info(obj)
-        if w * h > limits.max_page_pixels:
-            oversized = True
+        if not _may_render(obj, w, h, limits):
+            refused = refused or (w, h)
         elif _covered_fraction(obj, width_pt, height_pt) >= 0.5:
-            big_picture = True
+            scans.append(obj)
 
     textpage = page.get_textpage()
     try:
@@ -398,28 +455,36 @@ def _process_page(
     raw_text = "\n".join(ln.text for ln in lines)
     usable = text_is_usable(raw_text)
     alnum = sum(1 for c in raw_text if c.isalnum())
-    if usable and alnum < 20 and big_picture:
+    if usable and alnum < 20 and scans:
         usable = False  # a page number or caption over a scanned image: read the image
 
     out = Page(number=number, method="text")
-    if not oversized:  # rendering even a thumbnail would decode the oversized image
+    if refused is None:  # rendering even a thumbnail would decode the refused image
         out.thumbnail = render_thumbnail(page, width_pt, height_pt)
 
     if usable:
         out.blocks = text_layer_blocks(lines)
         reporter.step(f"Reading text layer (page {number} of {reporter.total})", finished_page=True)
     else:
-        if oversized:
-            raise IngestError("image_too_large", f"Page {number} contains an image too large to process safely.")
-        dpi = choose_dpi(width_pt, height_pt, limits)
+        if refused is not None:
+            out.unreadable = Unreadable("image_too_large", too_large_reason(*refused))
+            return out
+        try:
+            dpi = choose_dpi(width_pt, height_pt, limits)
+        except IngestError as exc:
+            reason = f"the page is too large to read ({width_pt / 72:,.0f} × {height_pt / 72:,.0f} inches)."
+            out.unreadable = Unreadable(exc.code, reason)
+            return out
+        if scans and not all(_decodes(obj) for obj in scans):
+            damaged_scans.add(number)
         reporter.step(f"Rendering page {number} of {reporter.total} for OCR")
         gray = render_gray(page, dpi)
-        queue.submit(out, gray, dpi)
+        queue.submit(out, gray, dpi if dpi >= OCR_DPI_HINT_MIN else None)
 
     for obj in images:
+        if not usable and _covered_fraction(obj, width_pt, height_pt) >= 0.5:
+            continue  # the scan itself is not a figure (and is not decoded a second time)
         img = _extract_image(obj, limits)
         if img is not None:
-            if not usable and _covered_fraction(obj, width_pt, height_pt) >= 0.5:
-                continue  # the scan itself is not a figure
             figures.add_image(number, img)
     return out

@@ -14,8 +14,9 @@ from PIL import Image
 
 from .errors import IngestError
 from .figures import FigureCollector
-from .models import Limits, Page
+from .models import Limits, Page, Unreadable
 from .ocr import OcrResult, ocr_image
+from .unreadable import OCR_REASONS
 
 Progress = Callable[[int, int, str], None]
 
@@ -69,7 +70,7 @@ class OcrQueue:
         self.find_pictures = find_pictures
         self.workers = max(1, int(limits.ocr_processes))
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="smartnotes-ocr")
-        self.pending: deque[tuple[Page, Future]] = deque()
+        self.pending: deque[tuple[Page, Future, bool]] = deque()  # (page, job, page deadline was cut short)
 
     def submit(self, page: Page, gray: np.ndarray, dpi: int | None) -> None:
         # keep at most 2 rendered pages per worker in memory
@@ -78,16 +79,24 @@ class OcrQueue:
         self.deadline.check()
         timeout = max(1.0, min(self.limits.page_timeout_s, self.deadline.remaining()))
         fut = self.pool.submit(_ocr_job, gray, dpi, timeout, self.find_pictures)
-        self.pending.append((page, fut))
+        self.pending.append((page, fut, timeout < self.limits.page_timeout_s))
 
     def _collect_one(self) -> None:
-        page, fut = self.pending[0]
+        page, fut, cut_short = self.pending[0]
         remaining = self.deadline.remaining()
         done, _ = wait([fut], timeout=max(0.0, remaining) + 5, return_when=FIRST_COMPLETED)
         if not done:
             raise IngestError("timeout", "Processing this document took too long and was stopped.")
         self.pending.popleft()
-        result, crops = fut.result()  # re-raises IngestError from the job
+        try:
+            result, crops = fut.result()
+        except IngestError as exc:
+            if exc.code == "timeout" and cut_short:  # the document's deadline, not this page's, ran out
+                raise IngestError("timeout", "Processing this document took too long and was stopped.") from exc
+            # one page Tesseract could not read in its time or memory: skip it, read the rest
+            page.unreadable = Unreadable(exc.code, OCR_REASONS.get(exc.code, "its text could not be recognised."))
+            self.reporter.step(f"Page {page.number} could not be read and was skipped", finished_page=True)
+            return
         self._apply(page, result, crops)
         self.reporter.step(f"OCR page {page.number} of {self.reporter.total}", finished_page=True)
 
