@@ -8,6 +8,8 @@ fake_openai_env             the same server, with OPENAI_BASE_URL, OPENAI_API_KE
                             the cached AI settings/clients cleared before and after.
 fake_openai_embeddings_env  ``fake_openai_env`` plus EMBEDDING_BACKEND=openai / EMBEDDING_MODEL, so
                             embeddings come from the fake server (no torch model load).
+fake_transcription_env      the server as the transcription endpoint only (TRANSCRIPTION_BASE_URL and
+                            TRANSCRIPTION_MODEL; no chat model, so chat stays offline; local embeddings).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ _AI_ENV = (
     "EMBEDDING_REQUEST_DIMENSIONS",
     "AI_TIMEOUT",
     "AI_MAX_RETRIES",
+    "TRANSCRIPTION_MODEL",
+    "TRANSCRIPTION_BASE_URL",
+    "TRANSCRIPTION_API_KEY",
+    "TRANSCRIPTION_API_KEY_FILE",
+    "TRANSCRIPTION_TIMEOUT",
 )
 
 
@@ -79,5 +86,22 @@ def fake_openai_embeddings_env(
     reset_ai_caches()
     try:
         yield fake_openai_env
+    finally:
+        reset_ai_caches()
+
+
+@pytest.fixture
+def fake_transcription_env(
+    fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeOpenAIServer]:
+    for name in _AI_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRANSCRIPTION_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("TRANSCRIPTION_MODEL", fake_openai.transcription_model)
+    monkeypatch.setenv("TRANSCRIPTION_API_KEY", "transcription-key")
+    monkeypatch.setenv("AI_MAX_RETRIES", "0")
+    reset_ai_caches()
+    try:
+        yield fake_openai
     finally:
         reset_ai_caches()

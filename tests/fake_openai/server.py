@@ -10,6 +10,9 @@ free port, so the real ``openai`` client code runs end to end. Endpoints:
   word of the text contributes a fixed pseudo-random vector derived from a hash of the word, plus a small
   component from a hash of the whole text: identical texts get identical vectors, texts sharing words are
   similar, different texts never collide.
+* ``POST /v1/audio/transcriptions`` -- multipart/form-data with ``file`` and ``model`` (as the ``openai``
+  client sends it); answers ``verbose_json`` (segments with start/end times), ``json`` or ``text``. The
+  transcript is ``transcript`` (below); the uploaded file is kept in the record's ``files``.
 * ``GET /v1/models`` -- the configured model names.
 
 Behaviour knobs (set them in the test; all thread-safe to set between requests):
@@ -26,21 +29,30 @@ Behaviour knobs (set them in the test; all thread-safe to set between requests):
   or with ``clean_eof=True`` the body simply ends early.
 * ``embedding_dim``: size of returned vectors (default 384; a request's ``dimensions`` overrides it).
 * ``require_api_key``: when set, requests without ``Authorization: Bearer <key>`` get 401.
+* ``transcript``: ``None`` (default: one sentence naming the file's duration, read from its WAV header when
+  it is a WAV), a list of ``(start, end, text)`` segments, or a callable ``(audio_bytes, filename) -> list``.
+  The fake does no speech recognition: a test sets what "was said".
 
-Every request is recorded in ``requests`` (a ``RecordedRequest``: the parsed JSON body as a dict, plus
-``.method``, ``.path``, ``.headers``, ``.status``); see also ``chat_requests``, ``last_messages``.
+Every request is recorded in ``requests`` (a ``RecordedRequest``: the parsed JSON body as a dict, or the
+form fields of a multipart body, plus ``.method``, ``.path``, ``.headers``, ``.status`` and ``.files``:
+``{field: (filename, content_type, bytes)}``); see also ``chat_requests``, ``transcription_requests``,
+``last_messages``.
 """
 
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
 import hashlib
+import io
 import json
 import re
 import socket
 import sys
 import threading
 import time
+import wave
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -51,6 +63,7 @@ import numpy as np
 DEFAULT_CHAT_MODEL = "fake-chat"
 DEFAULT_GENERATION_MODEL = "fake-generation"
 DEFAULT_EMBEDDING_MODEL = "fake-embedding"
+DEFAULT_TRANSCRIPTION_MODEL = "fake-whisper"
 DEFAULT_EMBEDDING_DIM = 384
 
 _TOKEN_RE = re.compile(r"\s*\S+|\s+$")
@@ -58,6 +71,8 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _RETRYABLE = {408, 409, 429} | set(range(500, 600))
 
 ReplyType = str | Callable[[list[dict[str, Any]]], str] | None
+SegmentList = list[tuple[float, float, str]]
+TranscriptType = SegmentList | Callable[[bytes, str], SegmentList] | None
 
 
 class RecordedRequest(dict):
@@ -69,6 +84,7 @@ class RecordedRequest(dict):
         self.path = path
         self.headers = headers
         self.status: int | None = None
+        self.files: dict[str, tuple[str, str, bytes]] = {}
 
     @property
     def body(self) -> dict[str, Any]:
@@ -90,6 +106,44 @@ def message_text(message: dict[str, Any]) -> str:
     if isinstance(content, list):  # content parts
         return "".join(part.get("text", "") for part in content if isinstance(part, dict))
     return ""
+
+
+def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, tuple[str, str, bytes]]]:
+    """The fields and files of a multipart/form-data body (``email``'s MIME parser: the same grammar)."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
+    )
+    if not message.is_multipart():
+        raise ValueError("not a multipart body")
+    fields: dict[str, str] = {}
+    files: dict[str, tuple[str, str, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            files[name] = (filename, part.get_content_type(), data)
+        else:
+            fields[name] = data.decode("utf-8")
+    return fields, files
+
+
+def wav_duration(data: bytes) -> float | None:
+    """Seconds of audio in a WAV file, or None when ``data`` is not a readable WAV."""
+    try:
+        with wave.open(io.BytesIO(data)) as wav:
+            return wav.getnframes() / float(wav.getframerate())
+    except (wave.Error, EOFError, ZeroDivisionError):
+        return None
+
+
+def default_transcript(data: bytes, filename: str) -> SegmentList:
+    duration = wav_duration(data)
+    if duration is None:
+        return [(0.0, 1.0, f"This is the fake transcript of {filename}.")]
+    return [(0.0, round(duration, 3), f"This is the fake transcript of a {duration:.1f} second recording.")]
 
 
 def echo_reply(messages: list[dict[str, Any]]) -> str:
@@ -166,6 +220,13 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         if not raw:
             return {}, None
+        content_type = self.headers.get("Content-Type") or ""
+        if content_type.lower().startswith("multipart/form-data"):
+            try:
+                fields, self._files = parse_multipart(content_type, raw)
+            except (ValueError, LookupError) as exc:
+                return None, f"invalid multipart body: {exc}"
+            return dict(fields), None
         try:
             body = json.loads(raw)
         except ValueError as exc:
@@ -184,8 +245,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         fake = self.server.fake
+        self._files: dict[str, tuple[str, str, bytes]] = {}
         body, problem = self._read_body() if method == "POST" else ({}, None)
         record = RecordedRequest(method, self.path, self.headers, body or {})  # headers: case-insensitive
+        record.files = self._files
         self._current = record
         fake._record(record)
         try:
@@ -233,6 +296,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._chat(body or {})
         if method == "POST" and path == "/embeddings":
             return self._embeddings(body or {})
+        if method == "POST" and path == "/audio/transcriptions":
+            return self._transcription(body or {}, record.files)
         self._send_error(404, f"Unknown request URL: {method} {self.path}")
         return 404
 
@@ -412,6 +477,51 @@ class _Handler(BaseHTTPRequestHandler):
         )
         return 200
 
+    # -- transcriptions -------------------------------------------------------------------------
+
+    def _transcription(self, body: dict[str, Any], files: dict[str, tuple[str, str, bytes]]) -> int:
+        fake = self.server.fake
+        if not body.get("model"):
+            self._send_error(400, "you must provide a model parameter")
+            return 400
+        if "file" not in files or not files["file"][2]:
+            self._send_error(400, "you must provide a file")
+            return 400
+        filename, _, data = files["file"]
+        segments = fake._transcript_for(data, filename)
+        text = " ".join(t.strip() for _, _, t in segments)
+        response_format = body.get("response_format") or "json"
+        if response_format == "text":
+            payload = text.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return 200
+        if response_format != "verbose_json":
+            self._send_json(200, {"text": text})
+            return 200
+        duration = wav_duration(data)
+        self._send_json(
+            200,
+            {
+                "task": "transcribe",
+                "language": "english",
+                "duration": duration if duration is not None else (segments[-1][1] if segments else 0.0),
+                "text": text,
+                "segments": [
+                    {
+                        "id": i, "seek": 0, "start": start, "end": end, "text": " " + seg_text.strip(),
+                        "tokens": [], "temperature": 0.0, "avg_logprob": -0.2, "compression_ratio": 1.2,
+                        "no_speech_prob": 0.01,
+                    }
+                    for i, (start, end, seg_text) in enumerate(segments)
+                ],
+            },
+        )  # fmt: skip
+        return 200
+
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -435,18 +545,21 @@ class FakeOpenAIServer:
         chat_model: str = DEFAULT_CHAT_MODEL,
         generation_model: str = DEFAULT_GENERATION_MODEL,
         embedding_model: str = DEFAULT_EMBEDDING_MODEL,
+        transcription_model: str = DEFAULT_TRANSCRIPTION_MODEL,
         host: str = "127.0.0.1",
     ):
         self.host = host
         self.chat_model = chat_model
         self.generation_model = generation_model
         self.embedding_model = embedding_model
+        self.transcription_model = transcription_model
         self.reply: ReplyType = None
         self.delay_s: float = 0.0
         self.token_delay_s: float = 0.0
         self.embedding_dim: int = DEFAULT_EMBEDDING_DIM
         self.retry_after_ms: int | None = 10
         self.require_api_key: str | None = None
+        self.transcript: TranscriptType = None
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._failures: list[int] = []
@@ -507,7 +620,8 @@ class FakeOpenAIServer:
 
     @property
     def model_names(self) -> list[str]:
-        return list(dict.fromkeys([self.chat_model, self.generation_model, self.embedding_model]))
+        names = [self.chat_model, self.generation_model, self.embedding_model, self.transcription_model]
+        return list(dict.fromkeys(names))
 
     # -- test controls --------------------------------------------------------------------------
 
@@ -534,6 +648,7 @@ class FakeOpenAIServer:
             self.embedding_dim = DEFAULT_EMBEDDING_DIM
             self.retry_after_ms = 10
             self.require_api_key = None
+            self.transcript = None
             self.requests.clear()
             self._failures.clear()
             self._drops.clear()
@@ -551,6 +666,10 @@ class FakeOpenAIServer:
     @property
     def embedding_requests(self) -> list[RecordedRequest]:
         return self.requests_to("/embeddings")
+
+    @property
+    def transcription_requests(self) -> list[RecordedRequest]:
+        return self.requests_to("/audio/transcriptions")
 
     @property
     def last_request(self) -> RecordedRequest | None:
@@ -589,6 +708,14 @@ class FakeOpenAIServer:
         if callable(reply):
             return str(reply(messages))
         return str(reply)
+
+    def _transcript_for(self, data: bytes, filename: str) -> SegmentList:
+        transcript = self.transcript
+        if transcript is None:
+            return default_transcript(data, filename)
+        if callable(transcript):
+            return list(transcript(data, filename))
+        return list(transcript)
 
     def _track(self, conn: socket.socket, *, add: bool) -> None:
         with self._lock:

@@ -26,7 +26,7 @@ def test_base_url_and_models(fake_openai):
     assert fake_openai.base_url.startswith("http://127.0.0.1:") and fake_openai.base_url.endswith("/v1")
     with urllib.request.urlopen(fake_openai.base_url + "/models", timeout=5) as resp:
         ids = [m["id"] for m in json.load(resp)["data"]]
-    assert ids == ["fake-chat", "fake-generation", "fake-embedding"]
+    assert ids == ["fake-chat", "fake-generation", "fake-embedding", "fake-whisper"]
 
 
 def test_non_streaming_format(fake_openai):
@@ -111,3 +111,34 @@ def test_stop_closes_the_port():
     server.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "/models", timeout=2)
+
+
+def test_transcriptions_take_a_multipart_file_and_answer_in_each_format(fake_openai):
+    import io
+    import wave
+
+    import openai
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(bytes(2 * 16000 * 3))  # 3 s of silence
+    client = openai.OpenAI(base_url=fake_openai.base_url, api_key="k", max_retries=0)
+    verbose = client.audio.transcriptions.create(
+        model="fake-whisper", file=("talk.wav", buffer.getvalue()), response_format="verbose_json"
+    )
+    assert verbose.duration == 3.0
+    assert [(s.start, s.end, s.text) for s in verbose.segments] == [
+        (0.0, 3.0, " This is the fake transcript of a 3.0 second recording.")
+    ]
+    fake_openai.transcript = [(0.0, 1.5, "Hello."), (1.5, 3.0, "Goodbye.")]
+    assert client.audio.transcriptions.create(model="m", file=("a.wav", buffer.getvalue())).text == "Hello. Goodbye."
+    text = client.audio.transcriptions.create(model="m", file=("a.wav", buffer.getvalue()), response_format="text")
+    assert text.strip() == "Hello. Goodbye."
+    (first, *_) = fake_openai.transcription_requests
+    assert first["model"] == "fake-whisper" and first.files["file"][0] == "talk.wav"
+    assert first.files["file"][2] == buffer.getvalue()
+    with pytest.raises(openai.BadRequestError):
+        client.audio.transcriptions.create(model="", file=("a.wav", buffer.getvalue()))
