@@ -8,11 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 
+from apps.lectures import ranking, relevance
 from smartnotes import ai
 
 RRF_K = 60
 CANDIDATES = 40
 EF_SEARCH = 200
+# Exact scan of a scope vs an HNSW scan (see _exact_is_cheaper): costs, in µs, of reading one row of the scope
+# and computing its distance, and of one graph node an HNSW scan visits (its neighbours' distances), measured
+# with bench/retrieval.py on 384-d vectors (exact: 1.5-2.6 µs a row; HNSW: 25-30 µs a node, 117 ms for a 1 %
+# share of a 100k-chunk table, where it visits ~4,000 nodes).
+EXACT_ROW_COST = 2.0
+HNSW_NODE_COST = 30.0
 # Full-text candidates ranked per tier (see text_ids).
 TEXT_POOL = 1000
 
@@ -47,20 +54,42 @@ def _scope(owner_id: int, lecture_id: int | None, subject_id: int | None) -> tup
     return sql, params
 
 
-def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limit=CANDIDATES, exact=False):
-    """Chunk ids nearest to the query vector (cosine), best first.
+def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limit=CANDIDATES, exact=None):
+    """(chunk id, cosine distance) rows nearest to the query vector, best first.
 
-    HNSW with iterative scans, so the owner/lecture filter cannot starve the result list; `exact=True` does a
-    sequential scan (the ground truth for recall measurements).
+    `exact=None` picks per query: an exact scan of just the scope's rows (found through the owner/subject or
+    lecture btree; recall 1.0) when the scope is small enough for that to be cheaper than HNSW, an HNSW scan
+    otherwise. `exact=True` always scans exactly (the ground truth for recall measurements), `exact=False`
+    always uses HNSW, with iterative scans so the owner/lecture filter cannot starve the result list.
     """
     where, params = _scope(owner_id, lecture_id, subject_id)
-    vector = np.asarray(query_vector, dtype=np.float32)
-    with transaction.atomic(), connection.cursor() as cursor:
+    vector = _literal(np.asarray(query_vector, dtype=np.float32))
+    with connection.cursor() as cursor:
+        if exact is None:
+            exact = _exact_is_cheaper(cursor, where, params, limit)
         if exact:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-        else:
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(EF_SEARCH, limit)])
+            # The distances are computed in a CTE and sorted outside it, so the planner cannot use HNSW here:
+            # it reads the scope's rows through the btree (or a seq scan when the scope is most of the table).
+            cursor.execute(
+                f"""
+                WITH scoped AS MATERIALIZED (
+                    SELECT c.id, c.embedding <=> %s::vector AS distance
+                    FROM lectures_chunk c
+                    WHERE {where} AND c.embedding IS NOT NULL
+                )
+                SELECT id, distance FROM scoped ORDER BY distance, id LIMIT %s
+                """,  # noqa: S608 - `where` is built from fixed fragments; values are parameters
+                [vector, *params, limit],
+            )
+            return cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # enable_sort off: the planner takes the index that yields the order (HNSW), not a btree scan + sort,
+        # which its row estimates can make look cheaper for mid-size scopes.
+        cursor.execute(
+            "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', %s, true), "
+            "set_config('enable_sort', 'off', true)",
+            [str(max(EF_SEARCH, limit))],
+        )
         cursor.execute(
             f"""
             WITH nearest AS MATERIALIZED (
@@ -72,9 +101,44 @@ def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limi
             )
             SELECT id, distance FROM nearest ORDER BY distance
             """,  # noqa: S608 - `where` is built from fixed fragments; values are parameters
-            [_literal(vector), *params, _literal(vector), limit],
+            [vector, *params, vector, limit],
         )
         return cursor.fetchall()
+
+
+def _exact_is_cheaper(cursor, where: str, params: list, limit: int) -> bool:
+    """Whether an exact scan of the scope beats HNSW, from a bounded count of the scope and the table size.
+
+    An exact scan costs a row per scope row. An HNSW scan visits about ef_search nodes when the scope is most
+    of the table, but limit / share nodes when the scope is a small share of it (iterative scans skip the
+    other rows): a 5k-chunk semester among 1M chunks is an exact-scan case, the same semester alone in
+    the table an HNSW one. The count stops at the largest scope for which an exact scan could win, so it
+    stays cheap (an index-only scan of the scope btree) for big scopes.
+    """
+    ef = max(EF_SEARCH, limit)
+    cursor.execute(
+        f"""
+        WITH t AS (SELECT greatest(reltuples, 1) AS table_rows FROM pg_class WHERE oid = 'lectures_chunk'::regclass)
+        SELECT (SELECT count(*) FROM (
+                    SELECT 1 FROM lectures_chunk c WHERE {where}
+                    LIMIT (SELECT greatest(%s, sqrt(%s * table_rows))::bigint + 1 FROM t)
+               ) s),
+               (SELECT table_rows FROM t)
+        """,  # noqa: S608 - `where` is built from fixed fragments; values are parameters
+        [*params, HNSW_NODE_COST / EXACT_ROW_COST * ef, HNSW_NODE_COST / EXACT_ROW_COST * limit],
+    )
+    scope_rows, table_rows = cursor.fetchone()
+    if not scope_rows:
+        return True
+    hnsw_nodes = max(ef, limit * max(table_rows, scope_rows) / scope_rows)
+    return scope_rows * EXACT_ROW_COST <= hnsw_nodes * HNSW_NODE_COST
+
+
+def vector_plan(owner_id, *, lecture_id=None, subject_id=None, limit=CANDIDATES) -> str:
+    """Which scan `vector_ids` would use for this scope now: "exact" or "hnsw" (benchmarks, tests)."""
+    where, params = _scope(owner_id, lecture_id, subject_id)
+    with connection.cursor() as cursor:
+        return "exact" if _exact_is_cheaper(cursor, where, params, limit) else "hnsw"
 
 
 def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CANDIDATES, pool=TEXT_POOL):
@@ -89,11 +153,12 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
     each quoted, so lexemes such as `error.cpp:11` or `ˆ` can never break the tsquery syntax.
     """
     where, params = _scope(owner_id, lecture_id, subject_id)
+    scoped, scope = _SCOPED_SEARCH_VECTOR, _scope_query(lecture_id, subject_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH q AS (
-                SELECT websearch_to_tsquery('english', %s) AS strict,
+                SELECT %s::tsquery AS scope, websearch_to_tsquery('english', %s) AS strict,
                        coalesce(nullif(array_to_string(ARRAY(
                                     SELECT chr(39) || replace(replace(lx, chr(92), chr(92) || chr(92)),
                                                               chr(39), chr(39) || chr(39)) || chr(39)
@@ -102,7 +167,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
             ),
             strict_pool AS MATERIALIZED (
                 SELECT c.id, c.search_vector FROM lectures_chunk c, q
-                WHERE {where} AND c.search_vector @@ q.strict
+                WHERE {where} AND {scoped} @@ (q.strict && q.scope)
                 LIMIT %s
             ),
             strict_hits AS MATERIALIZED (
@@ -113,7 +178,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
             ),
             loose_pool AS MATERIALIZED (
                 SELECT c.id, c.search_vector FROM lectures_chunk c, q
-                WHERE {where} AND c.search_vector @@ q.loose AND NOT (c.search_vector @@ q.strict)
+                WHERE {where} AND {scoped} @@ (q.loose && q.scope) AND NOT (c.search_vector @@ q.strict)
                 LIMIT %s
             ),
             loose_hits AS MATERIALIZED (
@@ -127,9 +192,24 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
             ORDER BY strict DESC, rank DESC, id
             LIMIT %s
             """,  # noqa: S608
-            [query, query, *params, pool, limit, *params, pool, limit, limit, limit],
+            [scope, query, query, *params, pool, limit, *params, pool, limit, limit, limit],
         )
         return cursor.fetchall()
+
+
+# The expression of the chunk_scoped_search_gin index (migration 0008): the chunk's tsvector plus lexemes naming
+# its subject and lecture (with a space, so no parsed word can equal them). ANDing the scope's lexeme into a
+# query lets GIN read only that scope's matches instead of the whole table's.
+_SCOPED_SEARCH_VECTOR = (
+    "(c.search_vector || array_to_tsvector(ARRAY['#subject ' || c.subject_id, '#lecture ' || c.lecture_id]))"
+)
+
+
+def _scope_query(lecture_id: int | None, subject_id: int | None) -> str:
+    lexemes = [f"'#lecture {int(lecture_id)}'"] if lecture_id is not None else []
+    if subject_id is not None:
+        lexemes.append(f"'#subject {int(subject_id)}'")
+    return " & ".join(lexemes)
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -138,8 +218,8 @@ def _literal(vector: np.ndarray) -> str:
 
 def fuse(*rankings: list[int]) -> list[tuple[int, float]]:
     scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, chunk_id in enumerate(ranking, start=1):
+    for order in rankings:
+        for rank, chunk_id in enumerate(order, start=1):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
@@ -160,7 +240,7 @@ def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hyb
         text_rows = text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id)
     vector_ranking = [row[0] for row in vector_rows]
     text_ranking = [row[0] for row in text_rows]
-    fused = fuse(*(r for r in (vector_ranking, text_ranking) if r))[:k]
+    fused = fuse(*(r for r in (vector_ranking, text_ranking) if r))[: max(k, ranking.RERANK_DEPTH)]
     if not fused:
         return []
     v_pos = {cid: i for i, cid in enumerate(vector_ranking, start=1)}
@@ -168,22 +248,26 @@ def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hyb
     distances = {row[0]: float(row[1]) for row in vector_rows}
     strict = {row[0] for row in text_rows if row[2]}
     rows = _load([cid for cid, _ in fused], user.pk)
-    return [
-        Hit(
-            chunk_id=cid,
-            lecture_id=rows[cid][0],
-            lecture_name=rows[cid][1],
-            page=rows[cid][2],
-            text=rows[cid][3],
-            content_type=rows[cid][4],
-            score=score,
-            vector_rank=v_pos.get(cid),
-            text_rank=t_pos.get(cid),
-            distance=distances.get(cid),
-            text_match=cid in strict,
-        )
+    candidates = [
+        ranking.Candidate(cid, rows[cid][0], rows[cid][2], rows[cid][5], rows[cid][6], score)
         for cid, score in fused
         if cid in rows
+    ]
+    return [
+        Hit(
+            chunk_id=c.chunk_id,
+            lecture_id=c.lecture_id,
+            lecture_name=rows[c.chunk_id][1],
+            page=c.page,
+            text=rows[c.chunk_id][3],
+            content_type=rows[c.chunk_id][4],
+            score=c.score,
+            vector_rank=v_pos.get(c.chunk_id),
+            text_rank=t_pos.get(c.chunk_id),
+            distance=distances.get(c.chunk_id),
+            text_match=c.chunk_id in strict,
+        )
+        for c in ranking.rerank(candidates)[:k]
     ]
 
 
@@ -191,13 +275,16 @@ def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hyb
 # word of the question. Calibrated with all-MiniLM-L6-v2 on the shared fixture decks (py4e Expressions,
 # scicomp, grobol XML ingested together; 20 questions they answer, 14 they do not): the answered questions
 # had a best distance of 0.21-0.61 (one more, "What is a DTD?", 0.81 but matching every word), the others
-# 0.74-0.90. The threshold sits in that gap; apps/chat/tests/test_real_documents.py keeps it honest.
-RELEVANCE_MAX_DISTANCE = 0.68
+# 0.74-0.90. The threshold sits in that gap; apps/chat/tests/test_real_documents.py keeps it honest. Other
+# embedding models get the cut-off at the same place on their own scale (apps/lectures/relevance.py).
+RELEVANCE_MAX_DISTANCE = relevance.REFERENCE_MAX_DISTANCE
 
 
-def relevant_hits(hits: list[Hit], *, max_distance: float = RELEVANCE_MAX_DISTANCE) -> list[Hit]:
+def relevant_hits(hits: list[Hit], *, max_distance: float | None = None) -> list[Hit]:
     """The hits that look on topic (see RELEVANCE_MAX_DISTANCE), best first. Empty: the notes do not cover
-    the question."""
+    the question. ``max_distance`` defaults to the cut-off calibrated for the configured embedding model."""
+    if max_distance is None:
+        max_distance = relevance.max_distance()
     return [h for h in hits if h.text_match or (h.distance is not None and h.distance <= max_distance)]
 
 
@@ -205,7 +292,7 @@ def _load(ids: list[int], owner_id: int) -> dict[int, tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.id, c.lecture_id, l.name, c.page, c.text, c.content_type
+            SELECT c.id, c.lecture_id, l.name, c.page, c.text, c.content_type, c.title, c.is_overview
             FROM lectures_chunk c JOIN lectures_lecture l ON l.id = c.lecture_id
             WHERE c.id = ANY(%s) AND c.owner_id = %s
             """,
