@@ -1,32 +1,41 @@
 from django.contrib import admin, messages
 
-from apps.sharing.models import ShareLink
+from apps.sharing.models import ShareEvent, ShareLink
 
 
 @admin.register(ShareLink)
 class ShareLinkAdmin(admin.ModelAdmin):
     list_display = [
-        "short_code",
+        "pk",
         "owner",
         "lecture",
         "document",
-        "is_active",
+        "mode",
+        "state_label",
         "view_count",
         "max_views",
         "expires_at",
         "last_accessed_at",
     ]
-    list_filter = ["is_active", "expires_at", "created_at"]
-    search_fields = ["code", "owner__username", "lecture__name"]
+    list_filter = ["is_active", "mode", "expires_at", "created_at"]
+    search_fields = ["owner__username", "lecture__name"]
     raw_id_fields = ["owner", "lecture", "document"]
-    readonly_fields = ["code", "password_hash", "view_count", "last_accessed_at"]
+    # The code is never stored; its SHA-256 and the password hash are shown read-only and cannot open the link.
+    readonly_fields = ["code_sha256", "password_hash", "view_count", "last_accessed_at"]
     actions = ["deactivate"]
 
-    @admin.display(description="code")
-    def short_code(self, obj):
-        return obj.code[:10] + "…"
+    @admin.display(description="state")
+    def state_label(self, obj):
+        return obj.state_label
 
     @admin.action(description="Deactivate selected links")
     def deactivate(self, request, queryset):
         count = queryset.update(is_active=False)
         self.message_user(request, f"{count} link(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(ShareEvent)
+class ShareEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "link", "client"]
+    list_filter = ["kind", "created_at"]
+    raw_id_fields = ["link"]
