@@ -1,0 +1,5 @@
+from apps.study import services
+
+
+def archive_old_sessions() -> int:
+    return services.archive_old_sessions()
