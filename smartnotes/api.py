@@ -1,19 +1,28 @@
-"""The JSON API at /api/v1 (django-ninja). Session auth with CSRF for the browser; bearer tokens come with the
-API issue. Errors share one shape: {"detail": "...", "code": "..."}; OpenAPI docs at /api/v1/docs."""
+"""The JSON API at /api/v1 (django-ninja). Bearer tokens (apps/accounts/tokens.py) for clients, session auth
+with CSRF for the browser. Errors share one shape: {"detail": "...", "code": "..."}; OpenAPI docs at /api/v1/docs."""
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from apps.accounts import tokens
+from apps.accounts.api import bearer_auth
+from apps.accounts.api import router as auth_router
+from apps.chat.api import router as chat_router
+from apps.core.api_errors import RateLimited, error_body
+from apps.documents.api import router as documents_router
+from apps.flashcards.api import router as flashcards_router
 from apps.lectures.api import router as lectures_router
+from apps.sharing.api import router as sharing_router
+from apps.study.api import router as study_router
 from apps.subjects.api import router as subjects_router
 
 api = NinjaAPI(
     title="MySmartNotes API",
     version="1",
     urls_namespace="api",
-    auth=django_auth,
+    auth=[bearer_auth, django_auth],
     docs_url="/docs",
 )
 
@@ -28,10 +37,34 @@ def unauthenticated(request, exc):
     return api.create_response(request, {"detail": "Log in first.", "code": "unauthenticated"}, status=401)
 
 
+@api.exception_handler(tokens.TokenError)
+def bad_token(request, exc):
+    return api.create_response(request, {"detail": exc.message, "code": exc.code}, status=exc.status)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    body = error_body(exc.status_code, str(exc))
+    if isinstance(exc, RateLimited):
+        body["retry_after"] = exc.retry_after
+        response = api.create_response(request, body, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    return api.create_response(request, body, status=exc.status_code)
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
-    return api.create_response(request, {"detail": exc.errors, "code": "invalid"}, status=422)
+    fields = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in exc.errors]
+    detail = "Check these fields: " + ", ".join(dict.fromkeys(fields)) + "."
+    return api.create_response(request, {"detail": detail, "code": "invalid", "errors": exc.errors}, status=422)
 
 
+api.add_router("/auth", auth_router)
 api.add_router("/subjects", subjects_router)
 api.add_router("/lectures", lectures_router)
+api.add_router("/chat", chat_router)
+api.add_router("/documents", documents_router)
+api.add_router("/flashcards", flashcards_router)
+api.add_router("/share-links", sharing_router)
+api.add_router("/study", study_router)

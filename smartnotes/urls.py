@@ -18,6 +18,9 @@ urlpatterns = [
     path("chat/", include("apps.chat.urls")),
     path("documents/", include("apps.documents.urls")),
     path("flashcards/", include("apps.flashcards.urls")),
+    path("share/", include("apps.sharing.urls")),
+    path("s/", include("apps.sharing.public_urls")),
+    path("study/", include("apps.study.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts import services
+from apps.accounts import services, tokens
 from apps.accounts.forms import DeleteAccountForm, ProfileForm
 from apps.accounts.models import Profile
 
@@ -24,7 +26,26 @@ def profile(request):
         )
         messages.success(request, "Profile saved.")
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    devices = tokens.devices(request.user)
+    current = request.session.session_key
+    return render(request, "accounts/profile.html", {"form": form, "devices": devices, "current_session": current})
+
+
+@login_required
+@require_POST
+def revoke_device(request, pk):
+    if not tokens.revoke(actor=request.user, device_id=pk):
+        raise Http404("no such device")
+    messages.success(request, "Signed out that device: its API tokens stopped working.")
+    return redirect(reverse("accounts:profile") + "#api-access")
+
+
+@login_required
+@require_POST
+def revoke_devices(request):
+    ended = tokens.revoke_all(actor=request.user, keep_session_key=request.session.session_key)
+    messages.success(request, f"Signed out {ended} other device{'s' if ended != 1 else ''}.")
+    return redirect(reverse("accounts:profile") + "#api-access")
 
 
 @login_required

@@ -24,7 +24,9 @@ How to answer:
 - Answer only from the passages of the student's notes given in the <notes> block of their message. Do not \
 add facts from general knowledge{web_rule}.
 - Cite the source of every statement as [Lecture name, p. N], with the lecture name and page number exactly \
-as given in the passage's lecture="…" and page="…" attributes, for example [{example}, p. 3].
+as given in the passage's lecture="…" and page="…" attributes, for example [{example}, p. 3]. A passage \
+from a recording also has a time="…" attribute: cite it by that time instead, for example \
+[{example}, 12:34].
 - When the notes do not contain the answer, say so clearly, starting with "Your notes don't cover this." \
 Never invent an answer, a citation or a page number. If the notes cover something close, say what.
 - Be concise and clear. Use Markdown: short paragraphs, lists, and code blocks for code.
@@ -49,6 +51,7 @@ class Passage:
     lecture_name: str
     page: int
     text: str
+    time: str = ""  # "12:34" for a time window of a transcript or recording
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,10 @@ def notes_block(passages: Sequence[Passage]) -> str:
         text = passage.text.strip()
         if len(text) > MAX_PASSAGE_CHARS:
             text = text[:MAX_PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
-        lines.append(f'<passage id="{i}" lecture="{escape_attr(passage.lecture_name)}" page="{int(passage.page)}">')
+        time = f' time="{escape_attr(passage.time)}"' if passage.time else ""
+        lines.append(
+            f'<passage id="{i}" lecture="{escape_attr(passage.lecture_name)}" page="{int(passage.page)}"{time}>'
+        )
         lines.append(escape_text(text))
         lines.append("</passage>")
     lines.append("</notes>")

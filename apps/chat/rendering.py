@@ -9,8 +9,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from smartnotes import ai
 
-# "[Lecture name, p. 7]", "[Lecture name, page 7]", "[Lecture name, pp. 7]"; the name has no brackets.
-CITATION_RE = re.compile(r"\[([^\[\]\n]{1,200}?),\s*(?:pp?\.|pages?)\s*(\d{1,5})\]")
+# "[Lecture name, p. 7]", "[Lecture name, page 7]", "[Lecture name, pp. 7]", and for a recording "[Lecture
+# name, 12:34]" or "[Lecture name, at 1:02:03]"; the name has no brackets.
+CITATION_RE = re.compile(
+    r"\[([^\[\]\n]{1,200}?),\s*(?:(?:pp?\.|pages?)\s*(\d{1,5})|(?:at\s+)?((?:\d{1,2}:)?\d{1,2}:\d{2}))\]"
+)
 
 
 _TAG_RE = re.compile(r"(<[^>]*>)")
@@ -25,10 +28,38 @@ def page_url(lecture_id: int, page: int) -> str:
     return reverse("lectures:page", args=[lecture_id, page])
 
 
+def citation_label(citation: dict, name: str | None = None) -> str:
+    """ "Lecture, p. 7", or "Lecture, 12:34" for a passage of a transcript or recording."""
+    where = citation.get("time") or f"p. {citation['page']}"
+    return f"{name or citation['lecture_name']}, {where}"
+
+
+def _find(citations: list[dict], name: str, page: str | None, time: str | None) -> dict | None:
+    """The citation "[name, p. N]" or "[name, m:ss]" refers to; the model may shorten the lecture name, which
+    is accepted when only one cited lecture has that page or time."""
+    key = _key(name)
+
+    def same_place(c: dict) -> bool:
+        return int(c["page"]) == int(page) if page is not None else _same_time(c.get("time"), time)
+
+    exact = [c for c in citations if _key(c["lecture_name"]) == key and same_place(c)]
+    if exact:
+        return exact[0]
+    candidates = [c for c in citations if same_place(c) and key in _key(c["lecture_name"])]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _same_time(a: str | None, b: str | None) -> bool:
+    """ "05:07" and "5:07" are the same time."""
+    if not a or not b:
+        return False
+    return [int(x) for x in a.split(":")] == [int(x) for x in b.split(":")]
+
+
 def citation_link(citation: dict, label: str | None = None) -> SafeString:
     """A citation pill that opens the page view in the side panel (and is a plain link without JavaScript)."""
     url = page_url(citation["lecture_id"], citation["page"])
-    text = label or f"{citation['lecture_name']}, p. {citation['page']}"
+    text = label or citation_label(citation)
     return format_html(
         '<a class="citation" href="{}" hx-get="{}" hx-target="#page-panel-body" hx-swap="innerHTML" '
         'data-page-panel title="{}">{}</a>',
@@ -39,25 +70,17 @@ def citation_link(citation: dict, label: str | None = None) -> SafeString:
     )
 
 
-def link_citations(rendered_html: str, citations: list[dict]) -> str:
-    """Replace "[Lecture, p. N]" in already sanitised HTML with pills, for pages that are in ``citations``
-    (the passages the answer was given). Unknown references stay as text."""
-    by_key = {(_key(c["lecture_name"]), int(c["page"])): c for c in citations}
-    by_page: dict[int, list[dict]] = {}
-    for c in citations:
-        by_page.setdefault(int(c["page"]), []).append(c)
+def link_citations(rendered_html: str, citations: list[dict], link=citation_link) -> str:
+    """Replace "[Lecture, p. N]" (or "[Lecture, 12:34]") in already sanitised HTML with pills, for pages that
+    are in ``citations`` (the passages the answer was given). Unknown references stay as text.
+    ``link(citation, label=…)`` makes a pill (a shared lecture's answers link to the share's own pages)."""
 
     def replace(match: re.Match) -> str:
         name = html.unescape(match.group(1)).strip()
-        page = int(match.group(2))
-        citation = by_key.get((_key(name), page))
-        if citation is None:
-            # The model may shorten the lecture name; accept it when only one cited lecture has that page.
-            candidates = [c for c in by_page.get(page, []) if _key(name) in _key(c["lecture_name"])]
-            citation = candidates[0] if len(candidates) == 1 else None
+        citation = _find(citations, name, match.group(2), match.group(3))
         if citation is None:
             return match.group(0)
-        return str(citation_link(citation, label=f"{name}, p. {page}"))
+        return str(link(citation, label=citation_label(citation, name)))
 
     # Only in text between tags, and never inside links or code.
     parts = _TAG_RE.split(rendered_html)
@@ -75,14 +98,9 @@ def link_citations(rendered_html: str, citations: list[dict]) -> str:
 
 def cited_in(text: str, citations: list[dict]) -> list[dict]:
     """The citations that ``text`` refers to with "[Lecture, p. N]", in order of first mention."""
-    by_key = {(_key(c["lecture_name"]), int(c["page"])): c for c in citations}
     found: list[dict] = []
     for match in CITATION_RE.finditer(text or ""):
-        name, page = _key(match.group(1)), int(match.group(2))
-        citation = by_key.get((name, page))
-        if citation is None:
-            candidates = [c for c in citations if int(c["page"]) == page and name in _key(c["lecture_name"])]
-            citation = candidates[0] if len(candidates) == 1 else None
+        citation = _find(citations, match.group(1), match.group(2), match.group(3))
         if citation is not None and citation not in found:
             found.append(citation)
     return found

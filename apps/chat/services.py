@@ -30,17 +30,19 @@ from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, Max
 from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Profile
-from apps.chat import prompts, websearch
+from apps.chat import followups, prompts, websearch
 from apps.chat.models import DEFAULT_TITLE, AnswerKind, Conversation, Message, MessageStatus, Role
+from apps.chat.passages import distinct_passages
 from apps.chat.rendering import cited_in
 from apps.lectures import retrieval
+from apps.lectures import selectors as lecture_selectors
 from apps.lectures.models import Chunk, Lecture
-from apps.study.models import SessionType, StudySession
+from apps.study import services as study
 from smartnotes import ai
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ TOP_K = 8
 PROMPT_PASSAGES = 6
 EXTRACTIVE_PASSAGES = 3
 SOURCES_WITHOUT_CITATIONS = 3
-STUDY_IDLE_CAP_S = 300  # a gap longer than this between questions counts as this much study time
+STUDY_IDLE_CAP_S = study.CHAT_IDLE_CAP_S
 
 OFFLINE_NOTICE = "AI model not configured: showing the most relevant passages from your notes"
 NOT_COVERED = "Your notes don't cover this."
@@ -100,14 +102,13 @@ def start_conversation(*, actor, lecture=None, subject=None, title: str = "") ->
         raise PermissionError("not your subject")
     now = timezone.now()
     with transaction.atomic():
-        session = StudySession.objects.create(
-            user=actor, subject=subject, lecture=lecture, session_type=SessionType.CHAT, started_at=now, ended_at=now
+        session = study.start_chat(
+            user_id=actor.pk, subject_id=subject.pk, lecture_id=lecture.pk if lecture else None, at=now
         )
         conversation = Conversation.objects.create(
             owner=actor, subject=subject, lecture=lecture, title=_title(title) or DEFAULT_TITLE, study_session=session
         )
-        session.metadata = {"conversation_id": conversation.pk}
-        session.save(update_fields=["metadata"])
+        study.link_chat(session, conversation.pk)
     return conversation
 
 
@@ -214,18 +215,24 @@ def _md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def extractive_answer(passages: list[dict], web_results: list[dict] | None = None) -> str:
+def extractive_answer(
+    passages: list[dict],
+    web_results: list[dict] | None = None,
+    *,
+    intro: str = "Here are the passages from your notes that best match your question:",
+) -> str:
     """Markdown quoting the passages, each followed by its citation."""
     blocks = []
     if passages:
-        blocks.append("Here are the passages from your notes that best match your question:")
+        blocks.append(intro)
         for passage in passages:
             text = passage["text"].strip()
             if len(text) > 700:
                 text = text[:700].rsplit(" ", 1)[0] + " …"
             lines = [line.rstrip() for line in text.splitlines() if line.strip()]
             quoted = "\n".join("> " + _md_escape(line.lstrip("#").strip()) for line in lines)
-            blocks.append(f"{quoted}\n>\n> — [{passage['lecture_name']}, p. {passage['page']}]")
+            where = passage.get("time") or f"p. {passage['page']}"
+            blocks.append(f"{quoted}\n>\n> — [{passage['lecture_name']}, {where}]")
     if web_results:
         links = [f"- [{_md_escape(r['title'])}]({r['url']}) — {_md_escape(r['snippet'][:200])}" for r in web_results]
         blocks.append("From the web (not from your notes):\n\n" + "\n".join(links))
@@ -296,19 +303,24 @@ def save_question(
 
 def _history(conversation: Conversation, before_id: int) -> list[tuple[str, str]]:
     """Earlier complete (question, answer) pairs of the conversation, oldest first."""
+    return [(q, a) for q, a, _ in _exchanges(conversation, before_id, prompts.HISTORY_EXCHANGES)]
+
+
+def _exchanges(conversation: Conversation, before_id: int, limit: int) -> list[tuple[str, str, str]]:
+    """The last ``limit`` complete (question, answer, answer kind) exchanges before ``before_id``, oldest first."""
     rows = list(
         conversation.messages.filter(pk__lt=before_id)
         .order_by("-created_at", "-pk")
-        .values_list("role", "content", "status")[: prompts.HISTORY_EXCHANGES * 2 + 2]
+        .values_list("role", "content", "status", "kind")[: limit * 2 + 2]
     )[::-1]
-    pairs, pending = [], None
-    for role, content, status in rows:
+    exchanges, pending = [], None
+    for role, content, status, kind in rows:
         if role == Role.USER:
             pending = content
         elif pending is not None and status == MessageStatus.COMPLETE and content:
-            pairs.append((pending, content))
+            exchanges.append((pending, content, kind))
             pending = None
-    return pairs[-prompts.HISTORY_EXCHANGES :]
+    return exchanges[-limit:]
 
 
 def begin_turn(actor, conversation_id: int, question: str, use_web: bool = False) -> Turn:
@@ -337,6 +349,7 @@ def begin_turn(actor, conversation_id: int, question: str, use_web: bool = False
     )
     try:
         _plan(turn, actor, conversation)
+        _add_times(actor, turn)
         if turn.mode == "planned":
             decide(turn)
     except Exception:
@@ -381,20 +394,65 @@ def _plan(turn: Turn, actor, conversation: Conversation) -> None:
     # Vectors from another embedding model would be meaningless: fall back to words only until re-embedded.
     current_model = ai.embedding_model_id()
     mode = "hybrid" if fingerprint["embedding_models"] in ([], [current_model]) else "text"
-    hits = retrieval.search(actor, turn.question, k=TOP_K, mode=mode, **scope)
-    relevant = retrieval.relevant_hits(hits)
-    if not relevant and history:
-        # A follow-up ("explain more", "and for floats?") finds nothing alone: read it with the last question.
-        follow_up = f"{history[-1][0]}\n{turn.question}"
-        relevant = retrieval.relevant_hits(retrieval.search(actor, follow_up, k=TOP_K, mode=mode, **scope))
+
+    def relevant_for(text: str) -> list[retrieval.Hit]:
+        return retrieval.relevant_hits(retrieval.search(actor, text, k=TOP_K, mode=mode, **scope))
+
+    relevant = relevant_for(turn.question)
+    if history:
+        exchanges = _exchanges(conversation, turn.user_message_id, followups.CONTEXT_EXCHANGES)
+        relevant = _read_in_conversation(turn, exchanges, relevant, relevant_for)
     turn.passages = [
-        {"lecture_name": h.lecture_name, "page": h.page, "text": h.text, "citation": _citation(h)}
-        for h in relevant[:PROMPT_PASSAGES]
+        {"lecture_name": p.hit.lecture_name, "page": p.hit.page, "text": p.text, "citation": _citation(p.hit)}
+        for p in distinct_passages(relevant, limit=PROMPT_PASSAGES, max_chars=prompts.MAX_PASSAGE_CHARS)
     ]
     turn.citations = [p["citation"] for p in turn.passages]
     turn.history = history
     turn.scope_name = conversation.scope_name
     turn.mode = "needs_web" if turn.use_web else "planned"
+
+
+def _read_in_conversation(turn: Turn, exchanges, alone: list, relevant_for) -> list:
+    """The relevant hits for a question asked after the (question, answer, kind) ``exchanges``, given those it
+    finds ``alone``.
+
+    A follow-up is searched with the questions it continues; anything else is judged alone, so a new topic the
+    notes do not cover is refused (see apps/chat/followups.py). With a model, the model's standalone rewrite
+    decides, and the heuristic is only the fallback when the model fails.
+    """
+    follow_up = followups.looks_like_follow_up(turn.question)
+    if alone and not follow_up:
+        return alone  # stands alone and the notes cover it: nothing to rewrite
+    if not turn.offline:
+        rewritten = followups.standalone_question(turn.question, [(q, a) for q, a, _ in exchanges])
+        if rewritten is not None:
+            log.debug("question %s searched as %r", turn.user_message_id, rewritten)
+            same = normalise_question(rewritten) == normalise_question(turn.question)
+            return alone if same else relevant_for(rewritten)
+    # Refused exchanges are not what a follow-up continues ("and for floats?" after an off-topic question).
+    earlier = [question for question, _, kind in exchanges if kind != AnswerKind.NOT_COVERED]
+    if not follow_up or not earlier:
+        return alone
+    own = followups.own_words(turn.question)
+    together = relevant_for(followups.search_text(turn.question, earlier))
+    if own and not alone and followups.mentioned(own, [h.text for h in together]) < followups.MIN_MENTIONED:
+        return []  # "and who won the world cup?": what it asks about is not in the pages of the previous topic
+    if not own:
+        return together  # "explain more", "why?": the words alone find nothing meaningful
+    # "and for floats?": both readings count; passages that both find rank first.
+    by_id = {hit.chunk_id: hit for hit in [*alone, *together]}
+    fused = retrieval.fuse([h.chunk_id for h in together], [h.chunk_id for h in alone])
+    return [by_id[chunk_id] for chunk_id, _ in fused]
+
+
+def _add_times(actor, turn: Turn) -> None:
+    """Passages of a transcript or recording are cited by their start time ("12:34"), not a page number."""
+    pairs = [(p["citation"]["lecture_id"], p["page"]) for p in turn.passages]
+    times = lecture_selectors.page_times(actor, pairs) if pairs else {}
+    for passage in turn.passages:
+        time = times.get((passage["citation"]["lecture_id"], passage["page"]))
+        if time:
+            passage["time"] = passage["citation"]["time"] = time
 
 
 def run_web_search(turn: Turn) -> None:
@@ -417,7 +475,7 @@ def decide(turn: Turn) -> None:
         return
     turn.messages = prompts.build_messages(
         turn.question,
-        [prompts.Passage(p["lecture_name"], p["page"], p["text"]) for p in turn.passages],
+        [prompts.Passage(p["lecture_name"], p["page"], p["text"], p.get("time", "")) for p in turn.passages],
         history=turn.history,
         web_results=[prompts.WebResult(**r) for r in turn.web_results],
     )
@@ -474,17 +532,13 @@ def finish_turn(turn: Turn, *, first_token_ms: int | None = None, error: bool = 
 def _count_in_study_session(conversation_id: int, now) -> None:
     conversation = Conversation.objects.select_related("study_session").get(pk=conversation_id)
     session = conversation.study_session
-    if session is None:  # e.g. created before sessions were linked
-        session = StudySession.objects.create(
+    if session is None or session.archived:  # created before sessions were linked, or a year-old conversation
+        session = study.start_chat(
             user_id=conversation.owner_id, subject_id=conversation.subject_id, lecture_id=conversation.lecture_id,
-            session_type=SessionType.CHAT, started_at=now, ended_at=now, metadata={"conversation_id": conversation.pk},
+            at=now, metadata={"conversation_id": conversation.pk},
         )  # fmt: skip
         Conversation.objects.filter(pk=conversation_id).update(study_session=session)
-    last = session.ended_at or session.started_at
-    gap = max(1, min(STUDY_IDLE_CAP_S, int((now - last).total_seconds())))
-    StudySession.objects.filter(pk=session.pk).update(
-        items_completed=F("items_completed") + 1, duration=F("duration") + gap, ended_at=now
-    )
+    study.count_chat_question(session, now)
 
 
 def fail_turn(turn: Turn) -> Message:

@@ -12,6 +12,10 @@ SCHEDULES = [
     ("optimise-fsrs-parameters", "apps.flashcards.tasks.optimise_parameters", "W", 1),
     # After EMBEDDING_BACKEND/EMBEDDING_MODEL change: re-embed old lectures instead of mixing vector spaces.
     ("reembed-stale-lectures", "apps.lectures.tasks.reembed_stale_lectures", "I", 10),
+    # Links past their expiry (they already stopped working; this removes the rows) and old rate-limit events.
+    ("delete-expired-share-links", "apps.sharing.tasks.delete_expired_links", "D", 1),
+    # Study sessions older than a year leave the dashboard (kept, not deleted).
+    ("archive-old-study-sessions", "apps.study.tasks.archive_old_sessions", "D", 1),
 ]
 
 

@@ -15,7 +15,7 @@ from apps.documents.models import DocFormat, DocType, GeneratedDocument, QuizAtt
 from apps.jobs import runner
 from apps.jobs.models import JobStatus
 from apps.lectures.models import Lecture, LectureRole, LectureStatus
-from apps.study.models import SessionType, StudySession
+from apps.study import services as study
 
 log = logging.getLogger(__name__)
 
@@ -157,16 +157,17 @@ def record_quiz_attempt(*, actor, document: GeneratedDocument, answers: list, st
     started = started_at if started_at and started_at <= now else now
     score = round(100.0 * correct / len(questions), 1)
     with transaction.atomic():
-        session = StudySession.objects.create(
+        session = study.record_quiz(
             user=actor,
             subject_id=document.subject_id,
             lecture_id=document.lecture_id,
-            session_type=SessionType.QUIZ,
-            duration=min(int((now - started).total_seconds()), 6 * 3600),
-            score=score,
-            items_completed=sum(1 for p in picks if p is not None),
             started_at=started,
             ended_at=now,
+            score=score,
+            answered=sum(1 for p in picks if p is not None),
+            questions=[
+                {"page": q.get("page"), "right": pick == q["correct"]} for pick, q in zip(picks, questions, strict=True)
+            ],
             metadata={"document": document.pk, "correct": correct, "total": len(questions)},
         )
         return QuizAttempt.objects.create(

@@ -91,9 +91,14 @@ def document_detail(request, pk):
 @login_required
 def document_download(request, pk):
     document = selectors.get_document_for_user(request.user, pk)
+    return file_response(document, request.GET.get("format") or document.format)
+
+
+def file_response(document, fmt: str):
+    """The document's file as a download in ``fmt`` (its own, or a past paper's PDF built on demand); 404 when it
+    is not ready or not available in that format. Shared by the page, the API and share links."""
     if document.status != "completed" or not document.file:
         raise Http404("not ready")
-    fmt = request.GET.get("format") or document.format
     if fmt == document.format:
         response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file_name)
     elif document.doc_type == DocType.PAST_PAPER and fmt == "pdf":

@@ -5,6 +5,7 @@ added twice: every card carries a key of its normalised question and answer.
 """
 
 import logging
+from dataclasses import replace
 
 from apps.documents.material import lecture_material
 from apps.flashcards import cards as card_service
@@ -13,6 +14,7 @@ from apps.flashcards.models import CardGeneration, CardOrigin, Flashcard
 from apps.jobs import runner
 from apps.lectures.models import Figure
 from smartnotes.generation.errors import GenerationError
+from smartnotes.generation.types import Material
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,21 @@ def _draft_row(draft) -> dict:
     }
 
 
+def _only_pages(material: Material, pages: set[int]) -> Material:
+    return replace(
+        material,
+        passages=[p for p in material.passages if p.page in pages],
+        figures=[f for f in material.figures if f.page in pages],
+        page_texts={n: t for n, t in material.page_texts.items() if n in pages},
+    )
+
+
 def _work(generation: CardGeneration, tracker: runner.ProgressTracker) -> None:
     lecture = generation.lecture
     tracker.update("material", 0, 1, "Reading your notes", force=True)
     material = lecture_material(lecture)
+    if generation.pages:
+        material = _only_pages(material, set(generation.pages))
     if not any(p.text.strip() for p in material.passages):
         raise runner.JobFailed("no_text", "This lecture has no readable text to make flashcards from.")
     from smartnotes.generation import cards as card_generation

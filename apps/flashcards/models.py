@@ -162,6 +162,7 @@ class CardGeneration(BackgroundJob):
     made_offline = models.BooleanField(default=False)
     notice = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    pages = models.JSONField(default=list, blank=True, help_text="only these pages (a remedial set); empty: all")
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,8 +5,6 @@ The scheduler itself is the Django-free ``apps.flashcards.scheduling``; this mod
 ``review_count`` the page showed, so a double submit (or a second tab) grades a card once.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +12,9 @@ from django.utils import timezone
 from apps.accounts.models import Profile
 from apps.flashcards import scheduling
 from apps.flashcards.models import Flashcard, ReviewLog
-from apps.study.models import SessionType, StudySession
+from apps.study import services as study
 
-SITTING_IDLE = timedelta(minutes=30)
+SITTING_IDLE = study.SITTING_IDLE
 STATE_FIELDS = (
     "due_at",
     "last_reviewed_at",
@@ -96,28 +94,6 @@ class ReviewConflict(Exception):  # noqa: N818
     """The card changed since the page showed it (graded in another tab, deleted, or a double submit)."""
 
 
-def _sitting(actor, subject_id, now) -> StudySession:
-    """The open flashcard sitting (activity within the last 30 min in the same scope) or a new one."""
-    recent = (
-        StudySession.objects.select_for_update()
-        .filter(
-            user=actor, session_type=SessionType.FLASHCARDS, subject_id=subject_id, ended_at__gte=now - SITTING_IDLE
-        )
-        .order_by("-ended_at")
-        .first()
-    )
-    if recent is not None:
-        return recent
-    return StudySession.objects.create(
-        user=actor,
-        session_type=SessionType.FLASHCARDS,
-        subject_id=subject_id,
-        started_at=now,
-        ended_at=now,
-        metadata={"rating_sum": 0},
-    )
-
-
 def grade_card(
     *,
     actor,
@@ -148,7 +124,7 @@ def grade_card(
         apply_state(card, state)
         card.review_count += 1
         card.save(update_fields=[*STATE_FIELDS, "review_count", "updated_at"])
-        session = _sitting(actor, scope_subject_id, now)
+        session = study.flashcard_sitting(user=actor, subject_id=scope_subject_id, at=now)
         log = ReviewLog.objects.create(
             card=card,
             owner=actor,
@@ -165,23 +141,8 @@ def grade_card(
             previous=previous,
             session=session,
         )
-        _count_in_sitting(session, now, rating)
+        study.count_review(session, now, rating)
     return log
-
-
-def _count_in_sitting(session: StudySession, now, rating: int, *, undo: bool = False) -> None:
-    step = -1 if undo else 1
-    session.items_completed = max(0, session.items_completed + step)
-    rating_sum = session.metadata.get("rating_sum", 0) + step * rating
-    session.metadata = {**session.metadata, "rating_sum": rating_sum}
-    session.metadata["average_rating"] = (
-        round(rating_sum / session.items_completed, 2) if session.items_completed else None
-    )
-    if not undo:
-        # another tab may have opened or extended this sitting after ``now`` was read
-        session.ended_at = max(session.ended_at, now)
-    session.duration = max(0, int((session.ended_at - session.started_at).total_seconds()))
-    session.save(update_fields=["items_completed", "metadata", "ended_at", "duration"])
 
 
 def undo_last(*, actor, session_id=None) -> Flashcard | None:
@@ -199,8 +160,7 @@ def undo_last(*, actor, session_id=None) -> Flashcard | None:
         card.review_count = max(0, card.review_count - 1)
         card.save(update_fields=[*STATE_FIELDS, "review_count", "updated_at"])
         if log.session_id:
-            session = StudySession.objects.select_for_update().get(pk=log.session_id)
-            _count_in_sitting(session, timezone.now(), _button_of(log), undo=True)
+            study.uncount_review(log.session_id, timezone.now(), _button_of(log))
         log.delete()
     return card
 

@@ -27,8 +27,9 @@ class FlashcardsRefused(ValueError):
         self.retry_after = retry_after
 
 
-def request_generation(*, actor, lecture, count=CARDS_DEFAULT) -> CardGeneration:
-    """Queue "make flashcards from this lecture"; a click while one is running returns that one."""
+def request_generation(*, actor, lecture, count=CARDS_DEFAULT, pages=None) -> CardGeneration:
+    """Queue "make flashcards from this lecture" (``pages``: only from these, e.g. the weakest ones); a click
+    while one is running returns that one."""
     if lecture.owner_id != actor.pk:
         raise PermissionError("not yours")
     if lecture.status != LectureStatus.COMPLETED or lecture.role != LectureRole.LECTURE:
@@ -57,7 +58,11 @@ def request_generation(*, actor, lecture, count=CARDS_DEFAULT) -> CardGeneration
                 retry_after=wait_s,
             )
         generation = CardGeneration.objects.create(
-            owner=actor, lecture=lecture, requested=count, progress_step="Waiting for a worker"
+            owner=actor,
+            lecture=lecture,
+            requested=count,
+            pages=sorted({int(p) for p in pages or []}),
+            progress_step="Waiting for a worker",
         )
         runner.enqueue_after_commit(GENERATE_CARDS, generation.pk)
         runner.push_after_commit(GENERATE_CARDS, generation)

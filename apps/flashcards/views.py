@@ -281,18 +281,9 @@ def _review_context(request, subject, *, flash: str = "", profile=None, session=
 
 
 def _open_session(request, subject):
-    from apps.study.models import SessionType, StudySession
+    from apps.study.selectors import open_flashcard_sitting
 
-    return (
-        StudySession.objects.filter(
-            user=request.user,
-            session_type=SessionType.FLASHCARDS,
-            subject=subject,
-            ended_at__gte=timezone.now() - reviewing.SITTING_IDLE,
-        )
-        .order_by("-ended_at")
-        .first()
-    )
+    return open_flashcard_sitting(request.user, subject)
 
 
 def _next_due(user, subject):

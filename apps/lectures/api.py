@@ -1,8 +1,13 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from django.http import FileResponse
+from ninja import Field, File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
-from apps.lectures import retrieval, selectors
+from apps.core.api_errors import RateLimited
+from apps.lectures import retrieval, selectors, services
+from apps.lectures.validation import UploadRejected
 from apps.subjects.selectors import get_subject_for_user
 
 router = Router(tags=["lectures"])
@@ -29,6 +34,8 @@ class PageOut(Schema):
     confidence: float | None
     text: str
     notes: str
+    start_seconds: float | None  # a transcript's or recording's time window; null for a document's page
+    end_seconds: float | None
 
 
 class HitOut(Schema):
@@ -60,3 +67,86 @@ def list_pages(request, lecture_id: int):
 def search_lecture(request, lecture_id: int, q: str, k: int = 8):
     lecture = selectors.get_lecture_for_user(request.user, lecture_id)
     return retrieval.search(request.user, q, lecture_id=lecture.pk, k=min(max(k, 1), 50))
+
+
+class FigureOut(Schema):
+    id: int
+    page: int
+    index: int
+    width: int
+    height: int
+    caption: str
+
+
+class PasswordIn(Schema):
+    password: str = Field(..., min_length=1, max_length=1024)
+
+
+class ClearedOut(Schema):
+    chunks_deleted: int
+
+
+def _lecture(request, lecture_id):
+    return selectors.get_lecture_for_user(request.user, lecture_id)
+
+
+@router.post("/subject/{subject_id}", response={201: LectureOut})
+def upload(request, subject_id: int, file: UploadedFile = File(...), name: str = Form("", max_length=200)):
+    """Upload one file (PDF, PPTX, DOCX, Markdown, HTML, image …); reading it starts in the background — poll
+    the lecture's status."""
+    subject = get_subject_for_user(request.user, subject_id)
+    try:
+        lecture = services.upload_lecture(actor=request.user, subject=subject, uploaded_file=file, name=name)
+    except services.UploadRateLimited as exc:
+        raise RateLimited(exc.message, exc.retry_after) from None
+    except UploadRejected as exc:
+        raise HttpError(422, exc.message) from None
+    return 201, lecture
+
+
+@router.get("/{lecture_id}/figures", response=list[FigureOut])
+def list_figures(request, lecture_id: int):
+    return list(_lecture(request, lecture_id).figures.order_by("page", "index"))
+
+
+@router.get("/{lecture_id}/figures/{figure_id}/image")
+def figure_image(request, lecture_id: int, figure_id: int):
+    figure = selectors.get_figure_for_user(request.user, lecture_id, figure_id)
+    return FileResponse(figure.image.open("rb"), filename=f"figure-{figure.page}-{figure.index}.png")
+
+
+@router.post("/{lecture_id}/retry", response={202: LectureOut})
+def retry(request, lecture_id: int):
+    """Read a failed lecture again."""
+    return 202, services.retry_lecture(actor=request.user, lecture=_lecture(request, lecture_id))
+
+
+@router.post("/{lecture_id}/reprocess", response={202: LectureOut})
+def reprocess(request, lecture_id: int):
+    """Rebuild pages, figures and search memory from the kept original."""
+    return 202, services.reprocess_lecture(actor=request.user, lecture=_lecture(request, lecture_id))
+
+
+@router.post("/{lecture_id}/clear", response=ClearedOut)
+def clear(request, lecture_id: int):
+    """Forget the lecture's search memory (chunks and embeddings); the file and pages stay."""
+    return {"chunks_deleted": services.clear_memory(actor=request.user, lecture=_lecture(request, lecture_id))}
+
+
+@router.post("/{lecture_id}/password", response={202: LectureOut})
+def unlock(request, lecture_id: int, payload: PasswordIn):
+    """Open a password-protected PDF (the password is used once and never stored)."""
+    lecture = _lecture(request, lecture_id)
+    if lecture.error_code not in services.PASSWORD_CODES:
+        raise HttpError(409, "This lecture does not need a password.")
+    try:
+        lecture = services.unlock_with_password(actor=request.user, lecture=lecture, password=payload.password)
+    except UploadRejected as exc:
+        raise HttpError(422, exc.message) from None
+    return 202, lecture
+
+
+@router.delete("/{lecture_id}", response={204: None})
+def delete(request, lecture_id: int):
+    services.delete_lecture(actor=request.user, lecture=_lecture(request, lecture_id))
+    return 204, None

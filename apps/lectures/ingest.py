@@ -17,8 +17,9 @@ from django.core.files.base import ContentFile
 from apps.jobs import runner
 from apps.lectures import pipeline
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureRole
+from apps.lectures.models import Chunk, Figure, FileType, Lecture, LecturePage, LectureRole
 from apps.lectures.pipeline import IngestError
+from apps.lectures.pipeline.context import embedding_text
 from smartnotes import ai
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ def limits_from_settings() -> pipeline.Limits:
     return pipeline.Limits(
         max_pages=settings.INGEST_MAX_PAGES,
         max_page_pixels=settings.INGEST_MAX_PAGE_PIXELS,
+        max_image_pixels=settings.INGEST_MAX_IMAGE_PIXELS,
         page_timeout_s=settings.INGEST_PAGE_TIMEOUT_S,
         total_timeout_s=settings.INGEST_TOTAL_TIMEOUT_S,
         memory_mb=settings.INGEST_MEMORY_MB,
@@ -77,7 +79,7 @@ def embed_chunks(drafts: list[pipeline.ChunkDraft], tracker: runner.ProgressTrac
     total = len(drafts)
     for start in range(0, total, EMBED_BATCH):
         batch = drafts[start : start + EMBED_BATCH]
-        vectors.extend(ai.embed_texts([d.text for d in batch]))
+        vectors.extend(ai.embed_texts([embedding_text(d.title, d.text) for d in batch]))
         done = min(start + EMBED_BATCH, total)
         tracker.update("embed", done, total, f"Indexing passages {done} of {total}")
     return vectors
@@ -93,7 +95,8 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
         LecturePage.objects.filter(lecture=lecture).delete()
         Figure.objects.filter(lecture=lecture).delete()
         for page in pages:
-            methods[page.method] = methods.get(page.method, 0) + 1
+            if page.unreadable is None:
+                methods[page.method] = methods.get(page.method, 0) + 1
             row = LecturePage(
                 lecture=lecture,
                 number=page.number,
@@ -101,6 +104,8 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                 notes=page.notes,
                 method=page.method,
                 confidence=page.confidence,
+                start_seconds=page.start_s,
+                end_seconds=page.end_s,
             )
             if page.thumbnail:
                 ext = "png" if page.thumbnail[:4] == b"\x89PNG" else "jpg"
@@ -125,6 +130,8 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                     chunk_index=draft.chunk_index,
                     content_type=draft.content_type,
                     text=draft.text,
+                    title=draft.title[:200],
+                    is_overview=draft.overview,
                     embedding=vector,
                 )
                 for draft, vector in zip(drafts, vectors, strict=True)
@@ -141,6 +148,12 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
             "figures": figure_count,
             "chunks": len(drafts),
             "ocr_confidence": _mean([p.confidence for p in pages if p.confidence is not None]),
+            # pages skipped because they could not be read (the rest of the document is read and indexed)
+            "unreadable_pages": [
+                {"page": p.number, "code": p.unreadable.code, "reason": p.unreadable.reason}
+                for p in pages
+                if p.unreadable is not None
+            ],
         }
         runner.mark_completed(INGEST, lecture)
     return {"pages": len(pages), "chunks": len(drafts), "figures": figure_count, "methods": methods}
@@ -154,11 +167,31 @@ def run(lecture_id: int, token: str) -> str:
     return runner.execute(INGEST, lecture_id, token, _work)
 
 
+def transcribe(lecture: Lecture, tracker: runner.ProgressTracker) -> list[pipeline.Page]:
+    """A recording's pages: the transcription endpoint's timed segments, cut into time windows."""
+    tracker.update("extract", 0, 1, "Transcribing the recording", force=True)
+    segments = ai.transcribe(source_path(lecture), filename=lecture.original_filename)
+    pages = pipeline.pages_from_segments(segments)
+    if len(pages) > settings.INGEST_MAX_PAGES:
+        raise IngestError(
+            "too_many_pages", f"This recording makes {len(pages)} pages; the limit is {settings.INGEST_MAX_PAGES}."
+        )
+    if not pages:
+        raise IngestError("no_text", "No speech was found in this recording.")
+    tracker.update("extract", 1, 1, "Transcribed", force=True)
+    return pages
+
+
 def _work(lecture: Lecture, tracker: runner.ProgressTracker) -> None:
     try:
         summary = _read_and_store(lecture, tracker)
     except IngestError as exc:
         raise runner.JobFailed(exc.code, exc.message) from exc
+    except ai.TranscriptionNotConfigured as exc:
+        raise runner.JobFailed("no_transcription", exc.user_message) from exc
+    except (ai.TranscriptionUnavailable, ai.TranscriptionFailed) as exc:
+        log.warning("lecture %s: transcription failed: %s", lecture.pk, exc.detail)
+        raise runner.JobFailed("transcription", exc.user_message) from exc
     except ai.AIError as exc:
         log.warning("lecture %s: embedding failed: %s", lecture.pk, exc)
         raise runner.JobFailed(
@@ -168,8 +201,11 @@ def _work(lecture: Lecture, tracker: runner.ProgressTracker) -> None:
 
 
 def _read_and_store(lecture: Lecture, tracker: runner.ProgressTracker) -> dict:
-    tracker.update("extract", 0, 1, "Reading the document", force=True)
-    pages = pipeline.clean_pages(extract(lecture, tracker))
+    if lecture.file_type == FileType.AUDIO:
+        pages = transcribe(lecture, tracker)
+    else:
+        tracker.update("extract", 0, 1, "Reading the document", force=True)
+        pages = pipeline.clean_pages(extract(lecture, tracker))
     if not any(p.text.strip() or p.notes.strip() for p in pages):
         raise IngestError("no_text")
     if lecture.role == LectureRole.EXAM:
@@ -188,6 +224,5 @@ def _exam_questions(pages: list[pipeline.Page]) -> list[dict]:
     from smartnotes.generation.exam_split import split_exam
 
     return [
-        {"label": q.label, "text": q.text, "points": q.points}
-        for q in split_exam([(p.number, p.text) for p in pages])
+        {"label": q.label, "text": q.text, "points": q.points} for q in split_exam([(p.number, p.text) for p in pages])
     ]

@@ -6,6 +6,7 @@ from pgvector.django import HnswIndex, VectorField
 
 from apps.core.storage import private_storage
 from apps.jobs.models import BackgroundJob
+from apps.lectures.pipeline.transcripts import format_timestamp
 
 EMBEDDING_DIMENSIONS = 384
 
@@ -30,6 +31,8 @@ class FileType(models.TextChoices):
     TEXT = "text", "Plain text"
     IMAGE = "image", "Image"
     HTML = "html", "Web page / slides"
+    TRANSCRIPT = "transcript", "Transcript (subtitles)"
+    AUDIO = "audio", "Recording"
 
 
 class LectureRole(models.TextChoices):
@@ -74,6 +77,15 @@ class Lecture(BackgroundJob):
     def __str__(self):
         return self.name
 
+    @property
+    def unreadable_pages(self) -> list[dict]:
+        """[{"page", "code", "reason"}] of the pages skipped at ingestion because they could not be read."""
+        return list(self.metadata.get("unreadable_pages") or [])
+
+    @property
+    def pages_read(self) -> int:
+        return max(0, (self.page_count or 0) - len(self.unreadable_pages))
+
 
 class PageMethod(models.TextChoices):
     TEXT = "text", "Text layer"
@@ -89,13 +101,35 @@ class LecturePage(models.Model):
     method = models.CharField(max_length=8, choices=PageMethod.choices)
     confidence = models.FloatField(null=True, blank=True)
     thumbnail = models.ImageField(upload_to=page_thumb_upload_to, storage=private_storage, max_length=500, blank=True)
+    # A transcript or recording is cut into time windows: each page is one, cited by its start time.
+    start_seconds = models.FloatField(null=True, blank=True)
+    end_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["lecture", "number"]
         constraints = [models.UniqueConstraint(fields=["lecture", "number"], name="page_number_unique_per_lecture")]
 
     def __str__(self):
-        return f"{self.lecture} p. {self.number}"
+        return f"{self.lecture} {self.label}"
+
+    @property
+    def unreadable_reason(self) -> str:
+        """Why this page could not be read ("" when it was read)."""
+        return next((p["reason"] for p in self.lecture.unreadable_pages if p.get("page") == self.number), "")
+
+    @property
+    def timestamp(self) -> str:
+        """ "12:34" for a time-window page, "" for a page of a document."""
+        return format_timestamp(self.start_seconds) if self.start_seconds is not None else ""
+
+    @property
+    def end_timestamp(self) -> str:
+        return format_timestamp(self.end_seconds) if self.end_seconds is not None else ""
+
+    @property
+    def label(self) -> str:
+        """How a citation names this page: "12:34" in a recording, "p. 7" in a document."""
+        return self.timestamp or f"p. {self.number}"
 
 
 class ContentType(models.TextChoices):
@@ -113,9 +147,14 @@ class Chunk(models.Model):
     chunk_index = models.PositiveIntegerField()
     content_type = models.CharField(max_length=8, choices=ContentType.choices, default=ContentType.TEXT)
     text = models.TextField()
+    # The page's slide title or section (pipeline/context.py): read with the text by the embedding, and its
+    # words weigh most (A) in full-text ranking.
+    title = models.CharField(max_length=200, blank=True, default="", db_default="")
+    # The page lists topics (agenda, summary, section divider) rather than teaching one: ranked lower.
+    is_overview = models.BooleanField(default=False, db_default=False)
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True)
     search_vector = models.GeneratedField(
-        expression=SearchVector("text", config="english"),
+        expression=SearchVector("title", config="english", weight="A") + SearchVector("text", config="english"),
         output_field=SearchVectorField(),
         db_persist=True,
     )

@@ -2,7 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
-from apps.lectures.models import Figure, Lecture, LecturePage, LectureRole
+from apps.lectures.models import Figure, FileType, Lecture, LecturePage, LectureRole
+from apps.lectures.pipeline.transcripts import format_timestamp
 
 
 def lectures_for_user(user):
@@ -24,6 +25,41 @@ def get_lecture_for_user(user, pk) -> Lecture:
 
 def get_page_for_user(user, lecture_pk, number) -> LecturePage:
     return get_object_or_404(LecturePage.objects.filter(lecture__owner=user), lecture_id=lecture_pk, number=number)
+
+
+def neighbour_pages(user, page: LecturePage) -> tuple[LecturePage | None, LecturePage | None]:
+    """The pages just before and after ``page`` in its lecture (a transcript's surrounding time windows)."""
+    rows = {
+        p.number: p
+        for p in LecturePage.objects.filter(
+            lecture__owner=user, lecture_id=page.lecture_id, number__in=(page.number - 1, page.number + 1)
+        )
+    }
+    return rows.get(page.number - 1), rows.get(page.number + 1)
+
+
+def page_label(lecture: Lecture, number: int) -> str:
+    """ "p. 7", or "12:34" when the lecture is a transcript or recording (one query only for those)."""
+    if lecture.file_type in (FileType.TRANSCRIPT, FileType.AUDIO):
+        start = (
+            LecturePage.objects.filter(lecture=lecture, number=number).values_list("start_seconds", flat=True).first()
+        )
+        if start is not None:
+            return format_timestamp(start)
+    return f"p. {number}"
+
+
+def page_times(user, pairs) -> dict[tuple[int, int], str]:
+    """ "12:34" start times of the time-window pages (transcripts, recordings) among ``(lecture_id, page)``
+    pairs of ``user``'s lectures; pages of documents are absent."""
+    pairs = set(pairs)
+    rows = LecturePage.objects.filter(
+        lecture__owner=user,
+        lecture_id__in={lecture_id for lecture_id, _ in pairs},
+        number__in={number for _, number in pairs},
+        start_seconds__isnull=False,
+    ).values_list("lecture_id", "number", "start_seconds")
+    return {(lid, n): format_timestamp(start) for lid, n, start in rows if (lid, n) in pairs}
 
 
 def get_figure_for_user(user, lecture_pk, figure_pk) -> Figure:

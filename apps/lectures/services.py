@@ -22,7 +22,9 @@ PASSWORD_CODES = ("encrypted", "wrong_password")
 
 
 class UploadRateLimited(UploadRejected):
-    pass
+    def __init__(self, message: str, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def lecture_dir(lecture: Lecture) -> Path:
@@ -50,7 +52,8 @@ def upload_lecture(*, actor, subject, uploaded_file, name: str = "", role: str =
                 wait_min = max(1, int((oldest + timedelta(hours=1) - timezone.now()).total_seconds() // 60) + 1)
                 raise UploadRateLimited(
                     f"You can upload {settings.UPLOAD_RATE_PER_HOUR} files per hour. "
-                    f"Try “{uploaded_file.name}” again in about {wait_min} minute{'s' if wait_min != 1 else ''}."
+                    f"Try “{uploaded_file.name}” again in about {wait_min} minute{'s' if wait_min != 1 else ''}.",
+                    retry_after=wait_min * 60,
                 )
             lecture = Lecture.objects.create(
                 owner=actor,
@@ -151,6 +154,24 @@ def recover_stale_lectures() -> dict:
     return runner.recover_stale(INGEST)
 
 
+def reembed_lecture(lecture: Lecture, *, batch_size: int = 64) -> int:
+    """Recompute a lecture's chunk vectors with the configured model, from the same contextual text ingestion
+    embeds (slide title, passage). Returns the number of chunks."""
+    from apps.lectures.pipeline.context import embedding_text
+    from smartnotes import ai
+
+    chunks = list(Chunk.objects.filter(lecture=lecture).only("pk", "text", "title").order_by("pk"))
+    for start in range(0, len(chunks), batch_size):
+        batch = chunks[start : start + batch_size]
+        texts = [embedding_text(c.title, c.text) for c in batch]
+        for chunk, vector in zip(batch, ai.embed_texts(texts), strict=True):
+            chunk.embedding = vector
+    with transaction.atomic():
+        Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=500)
+        Lecture.objects.filter(pk=lecture.pk).update(embedding_model=ai.embedding_model_id())
+    return len(chunks)
+
+
 def reembed_stale_lectures(*, batch_size: int = 64) -> list[int]:
     """Re-embed the chunks of completed lectures indexed with another embedding model than the configured one,
     so one search never mixes two vector spaces. Text, pages and figures are kept; only vectors change."""
@@ -159,15 +180,8 @@ def reembed_stale_lectures(*, batch_size: int = 64) -> list[int]:
     current = ai.embedding_model_id()
     done = []
     stale = Lecture.objects.filter(status=LectureStatus.COMPLETED).exclude(embedding_model__in=["", current])
-    for lecture in stale.only("pk", "owner_id", "embedding_model"):
-        chunks = list(Chunk.objects.filter(lecture=lecture).only("pk", "text").order_by("pk"))
-        for start in range(0, len(chunks), batch_size):
-            batch = chunks[start : start + batch_size]
-            for chunk, vector in zip(batch, ai.embed_texts([c.text for c in batch]), strict=True):
-                chunk.embedding = vector
-        with transaction.atomic():
-            Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=500)
-            Lecture.objects.filter(pk=lecture.pk).update(embedding_model=current)
+    for lecture in stale.only("pk", "owner_id", "name", "embedding_model"):
+        reembed_lecture(lecture, batch_size=batch_size)
         done.append(lecture.pk)
     if done:
         log.info("re-embedded %s lecture(s) with %s: %s", len(done), current, done)

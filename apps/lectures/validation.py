@@ -10,6 +10,8 @@ from pathlib import Path
 from django.conf import settings
 
 from apps.lectures.pipeline import IngestError, detect_kind
+from apps.lectures.pipeline.transcripts import read_subtitle_cues
+from smartnotes import ai
 
 EXTENSIONS = {
     "pdf": {".pdf"},
@@ -19,7 +21,10 @@ EXTENSIONS = {
     "text": {".txt", ".text"},
     "image": {".png", ".jpg", ".jpeg", ".tif", ".tiff"},
     "html": {".html", ".htm"},
+    "transcript": {".srt", ".vtt"},
+    "audio": {".mp3", ".m4a", ".wav", ".mp4"},
 }
+SUBTITLE_EXTENSIONS = EXTENSIONS["transcript"]
 DEFAULT_EXTENSION = {
     "pdf": ".pdf",
     "pptx": ".pptx",
@@ -28,6 +33,8 @@ DEFAULT_EXTENSION = {
     "text": ".txt",
     "image": "",
     "html": ".html",
+    "transcript": ".srt",
+    "audio": "",
 }
 
 
@@ -52,7 +59,7 @@ def sanitise_filename(name: str, kind: str) -> str:
     stem = re.sub(r"[^\w.\- ]+", "", stem, flags=re.UNICODE).strip(" .-_")[:120] or "upload"
     ext = ext.lower()
     if ext not in EXTENSIONS[kind]:
-        ext = DEFAULT_EXTENSION[kind] or ".img"
+        ext = DEFAULT_EXTENSION[kind] or {"image": ".img", "audio": ".audio"}[kind]
     return f"{stem}{ext}"
 
 
@@ -87,10 +94,8 @@ def check_upload(uploaded_file) -> CheckedUpload:
         try:
             kind = detect_kind(tmp_name)
         except IngestError:
-            raise UploadRejected(
-                f"“{uploaded_file.name}” is not a file type we can read. Upload a PDF, PowerPoint (.pptx), "
-                "Word (.docx), Markdown, a web page or slide deck (.html), plain text or an image (PNG, JPEG, TIFF)."
-            ) from None
+            kind = None
+        _check_kind(uploaded_file.name, kind, Path(tmp_name))
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
@@ -101,3 +106,29 @@ def check_upload(uploaded_file) -> CheckedUpload:
         size=uploaded_file.size,
         sha256=digest.hexdigest(),
     )
+
+
+def _check_kind(name: str, kind: str | None, path: Path) -> None:
+    """Refuse what cannot be processed, with the reason: an unknown type, a damaged subtitle file (checked
+    whole here: it is small), or a recording on a server without a transcription endpoint."""
+    claims_subtitles = Path(name).suffix.lower() in SUBTITLE_EXTENSIONS
+    if claims_subtitles and kind not in ("transcript", None):
+        kind = None  # e.g. plain text named .srt: it has no cue timings, so it is a damaged subtitle file
+    if kind is None and claims_subtitles:
+        raise UploadRejected(
+            f"“{name}” is not a readable subtitle file: SubRip (.srt) and WebVTT (.vtt) files are text with "
+            "timing lines such as “00:01:02,000 --> 00:01:05,000”, and none was found. Export the subtitles again."
+        )
+    if kind is None:
+        raise UploadRejected(
+            f"“{name}” is not a file type we can read. Upload a PDF, PowerPoint (.pptx), Word (.docx), Markdown, "
+            "a web page or slide deck (.html), plain text, an image (PNG, JPEG, TIFF), subtitles (.srt, .vtt) "
+            "or a recording (MP3, M4A, WAV, MP4)."
+        )
+    if kind == "transcript":
+        try:
+            read_subtitle_cues(path)
+        except IngestError as exc:
+            raise UploadRejected(f"“{name}”: {exc.message}") from None
+    if kind == "audio" and not ai.transcription_configured():
+        raise UploadRejected(f"“{name}” is a recording. {ai.TranscriptionNotConfigured.default_message}")

@@ -51,6 +51,7 @@ def _upload_without_javascript(request, subject):
 def lecture_detail(request, pk):
     from apps.documents.selectors import documents_for_lecture
     from apps.flashcards.selectors import cards_for_lecture
+    from apps.sharing.selectors import links_for_lecture
 
     lecture = selectors.get_lecture_for_user(request.user, pk)
     if lecture.role == LectureRole.EXAM:
@@ -62,6 +63,7 @@ def lecture_detail(request, pk):
         "documents": documents_for_lecture(request.user, lecture),
         "cards": cards_for_lecture(request.user, lecture)[:5],
         "card_count": lecture.flashcards.count(),
+        "share_links": list(links_for_lecture(request.user, lecture)),
     }
     return render(request, "lectures/detail.html", context)
 
@@ -156,6 +158,8 @@ def page_detail(request, pk, number):
         "previous": number - 1 if number > 1 else None,
         "next": number + 1 if number < (lecture.page_count or 0) else None,
     }
+    if page.start_seconds is not None:
+        context["before"], context["after"] = selectors.neighbour_pages(request.user, page)
     template = "lectures/page.html#page-view" if request.htmx else "lectures/page.html"
     return render(request, template, context)
 

@@ -1,5 +1,6 @@
 """AI providers for MySmartNotes: chat/generation through an OpenAI-compatible endpoint, embeddings
-(local all-MiniLM-L6-v2 by default, or the endpoint), and safe Markdown rendering.
+(local all-MiniLM-L6-v2 by default, or the endpoint), speech-to-text of recordings, and safe Markdown
+rendering.
 
 Does not import Django. Configuration comes from ``AISettings.from_env()`` (see ``config.py`` for the
 variables); every function takes an optional ``settings`` and otherwise uses the cached process settings.
@@ -17,6 +18,14 @@ from .errors import (
     EmbeddingDimensionError,
 )
 from .markdown import render_markdown, sanitize_html
+from .transcription import (
+    Segment,
+    TranscriptionFailed,
+    TranscriptionNotConfigured,
+    TranscriptionUnavailable,
+    transcribe,
+    transcription_configured,
+)
 
 __all__ = [
     "EMBEDDING_DIMENSIONS",
@@ -26,6 +35,10 @@ __all__ = [
     "AISettings",
     "AIUnavailable",
     "EmbeddingDimensionError",
+    "Segment",
+    "TranscriptionFailed",
+    "TranscriptionNotConfigured",
+    "TranscriptionUnavailable",
     "astream_chat",
     "complete_chat",
     "complete_json",
@@ -40,5 +53,7 @@ __all__ = [
     "reset_caches",
     "sanitize_html",
     "stream_chat",
+    "transcribe",
+    "transcription_configured",
     "warm_up",
 ]

@@ -23,9 +23,8 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple,
 )
 
 
-def _timeout(settings: AISettings) -> openai.Timeout:
-    t = settings.request_timeout_s
-    return openai.Timeout(t, connect=min(t, _MAX_CONNECT_TIMEOUT_S))
+def _timeout(seconds: float) -> openai.Timeout:
+    return openai.Timeout(seconds, connect=min(seconds, _MAX_CONNECT_TIMEOUT_S))
 
 
 def _key(settings: AISettings, purpose: str) -> tuple[str, str, float, int]:
@@ -36,20 +35,28 @@ def _key(settings: AISettings, purpose: str) -> tuple[str, str, float, int]:
             settings.request_timeout_s,
             settings.max_retries,
         )
+    if purpose == "transcription":
+        return (
+            settings.transcription_base_url,
+            settings.transcription_api_key,
+            settings.transcription_timeout_s,
+            settings.max_retries,
+        )
     return (settings.openai_base_url, settings.openai_api_key, settings.request_timeout_s, settings.max_retries)
 
 
 def get_client(settings: AISettings, purpose: str = "chat") -> openai.OpenAI:
-    """The synchronous client for ``settings`` (``purpose`` "chat" or "embeddings"), created once."""
+    """The synchronous client for ``settings`` (``purpose`` "chat", "embeddings" or "transcription"), created
+    once."""
     key = _key(settings, purpose)
     client = _sync_clients.get(key)
     if client is None:
         with _lock:
             client = _sync_clients.get(key)
             if client is None:
-                base_url, api_key, _, max_retries = key
+                base_url, api_key, timeout_s, max_retries = key
                 client = openai.OpenAI(
-                    base_url=base_url, api_key=api_key, timeout=_timeout(settings), max_retries=max_retries
+                    base_url=base_url, api_key=api_key, timeout=_timeout(timeout_s), max_retries=max_retries
                 )
                 _sync_clients[key] = client
     return client
@@ -65,9 +72,9 @@ def get_async_client(settings: AISettings, purpose: str = "chat") -> openai.Asyn
             per_loop = _async_clients[loop] = {}
         client = per_loop.get(key)
         if client is None:
-            base_url, api_key, _, max_retries = key
+            base_url, api_key, timeout_s, max_retries = key
             client = per_loop[key] = openai.AsyncOpenAI(
-                base_url=base_url, api_key=api_key, timeout=_timeout(settings), max_retries=max_retries
+                base_url=base_url, api_key=api_key, timeout=_timeout(timeout_s), max_retries=max_retries
             )
     return client
 

@@ -21,6 +21,13 @@ EMBEDDING_API_KEY     Key for that endpoint (or ``EMBEDDING_API_KEY_FILE``); def
 EMBEDDING_REQUEST_DIMENSIONS  ``true`` to send ``dimensions=384`` with remote embedding requests (for models
                       such as OpenAI's text-embedding-3-* that can shorten their vectors). Default false.
 EMBEDDING_THREADS     Torch CPU threads for local embeddings. Default ``min(2, cpu count)``.
+TRANSCRIPTION_MODEL   Model of the OpenAI-compatible ``/audio/transcriptions`` endpoint (e.g. ``whisper-1``, or
+                      what a local faster-whisper/whisper.cpp server serves). Empty: recordings cannot be
+                      uploaded (transcripts in .srt/.vtt still can).
+TRANSCRIPTION_BASE_URL  Endpoint for transcriptions; defaults to OPENAI_BASE_URL.
+TRANSCRIPTION_API_KEY Key for that endpoint (or ``TRANSCRIPTION_API_KEY_FILE``); defaults to the OpenAI key.
+TRANSCRIPTION_TIMEOUT Seconds to wait for one recording's transcript (the endpoint answers only when the whole
+                      file is done). Default 900.
 AI_TIMEOUT            Seconds to wait for the endpoint (connect, and between streamed bytes). Default 60.
 AI_MAX_RETRIES        Retries of a failed request (connection errors, timeouts, 408/409/429/5xx). Default 2.
 """
@@ -101,6 +108,10 @@ class AISettings:
     embedding_threads: int = field(default_factory=_default_threads)
     request_timeout_s: float = 60.0
     max_retries: int = 2
+    transcription_model: str = ""
+    transcription_base_url: str = ""
+    transcription_api_key: str = field(default="not-needed", repr=False)
+    transcription_timeout_s: float = 900.0
 
     def __post_init__(self) -> None:
         if self.embedding_backend not in EMBEDDING_BACKENDS:
@@ -109,6 +120,8 @@ class AISettings:
             raise ValueError(f"embedding_dimensions must be {EMBEDDING_DIMENSIONS}: the database column is vector(384)")
         if not self.generation_model and self.chat_model:
             object.__setattr__(self, "generation_model", self.chat_model)
+        if not self.transcription_base_url and self.openai_base_url:
+            object.__setattr__(self, "transcription_base_url", self.openai_base_url)
         if self.embedding_backend == "openai":
             if not self.embedding_base_url and self.openai_base_url:
                 object.__setattr__(self, "embedding_base_url", self.openai_base_url)
@@ -144,6 +157,7 @@ class AISettings:
         if backend not in EMBEDDING_BACKENDS:
             raise ValueError(f"EMBEDDING_BACKEND={backend!r} is not supported (use 'local' or 'openai')")
         chat_model = _str(env, "CHAT_MODEL")
+        transcription_key = _read_secret(env, "TRANSCRIPTION_API_KEY") or api_key
         return cls(
             openai_base_url=_url(env, "OPENAI_BASE_URL"),
             openai_api_key=api_key,
@@ -157,6 +171,10 @@ class AISettings:
             embedding_threads=_int(env, "EMBEDDING_THREADS", _default_threads(), minimum=1),
             request_timeout_s=_float(env, "AI_TIMEOUT", 60.0, minimum_exclusive=0.0),
             max_retries=_int(env, "AI_MAX_RETRIES", 2, minimum=0),
+            transcription_model=_str(env, "TRANSCRIPTION_MODEL"),
+            transcription_base_url=_url(env, "TRANSCRIPTION_BASE_URL"),
+            transcription_api_key=transcription_key,
+            transcription_timeout_s=_float(env, "TRANSCRIPTION_TIMEOUT", 900.0, minimum_exclusive=0.0),
         )
 
     # -- derived ------------------------------------------------------------------------------
@@ -165,6 +183,11 @@ class AISettings:
     def offline(self) -> bool:
         """True when no chat endpoint or no chat model is configured: features use extractive fallbacks."""
         return not self.openai_base_url or not self.chat_model
+
+    @property
+    def transcription_configured(self) -> bool:
+        """True when recordings can be transcribed: a transcription model and an endpoint to ask."""
+        return bool(self.transcription_model and self.transcription_base_url)
 
     @property
     def embedding_model_id(self) -> str:

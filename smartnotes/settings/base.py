@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_q",
     "allauth",
     "allauth.account",
+    "allauth.headless",
+    "allauth.usersessions",
     "apps.core",
     "apps.jobs",
     "apps.accounts",
@@ -82,6 +84,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every /api/ error as {"detail", "code"} JSON, also the 404/405/413/500 no API handler wrote.
+    "apps.core.api_errors.ApiErrorShapeMiddleware",
+    # NUL / unpaired surrogates anywhere in the input: a clear 400 before any view (apps/core/hygiene.py).
+    "apps.core.hygiene.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -197,6 +203,17 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", ("none", "
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# API bearer tokens (apps/accounts/tokens.py): allauth's headless JWT strategy, every token login its own
+# session, each access token checked against it (revocation takes effect at once), refresh tokens rotated.
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_TOKEN_STRATEGY = "allauth.headless.tokens.strategies.jwt.strategy.JWTTokenStrategy"  # noqa: S105
+HEADLESS_JWT_ALGORITHM = "HS256"  # signed with SECRET_KEY: one server secret to manage
+HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN = env_int("API_ACCESS_TOKEN_MINUTES", 15, minimum=1) * 60
+HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = env_int("API_REFRESH_TOKEN_DAYS", 7, minimum=1) * 86400
+HEADLESS_JWT_STATEFUL_VALIDATION_ENABLED = True
+HEADLESS_JWT_ROTATE_REFRESH_TOKEN = True
+USERSESSIONS_TRACK_ACTIVITY = False  # "last used" is written at most once a minute by the token check instead
 
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_HOST")
@@ -238,6 +255,8 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 100, minimum=1) * 1024 * 1024
 UPLOAD_RATE_PER_HOUR = env_int("UPLOAD_RATE_PER_HOUR", 10, minimum=1)
 INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 500, minimum=1)
 INGEST_MAX_PAGE_PIXELS = env_int("INGEST_MAX_PAGE_PIXELS", 40_000_000, minimum=1_000_000)
+# A larger image is decoded to be rendered within the page budget; beyond this it is a decompression bomb.
+INGEST_MAX_IMAGE_PIXELS = env_int("INGEST_MAX_IMAGE_PIXELS", 250_000_000, minimum=1_000_000)
 INGEST_PAGE_TIMEOUT_S = env_int("INGEST_PAGE_TIMEOUT", 60, minimum=1)
 INGEST_TOTAL_TIMEOUT_S = env_int("INGEST_TOTAL_TIMEOUT", 900, minimum=5)
 INGEST_MEMORY_MB = env_int("INGEST_MEMORY_MB", 2048, minimum=256)
@@ -250,6 +269,11 @@ GENERATION_MAX_ATTEMPTS = env_int("GENERATION_MAX_ATTEMPTS", 3, minimum=1)
 GENERATION_STALE_AFTER_S = env_int("GENERATION_STALE_AFTER", 120, minimum=10)
 CHAT_CACHE_SECONDS = env_int("CHAT_CACHE_SECONDS", 1800, minimum=0)
 WORKER_HEARTBEAT_MAX_AGE_S = env_int("WORKER_HEARTBEAT_MAX_AGE", 60, minimum=5)
+SHARE_MAX_DAYS = env_int("SHARE_MAX_DAYS", 30, minimum=1)
+SHARE_PASSWORD_ATTEMPTS_PER_LINK = env_int("SHARE_PASSWORD_ATTEMPTS_PER_LINK", 10, minimum=1)
+SHARE_PASSWORD_ATTEMPTS_PER_IP = env_int("SHARE_PASSWORD_ATTEMPTS_PER_IP", 5, minimum=1)
+SHARE_CHAT_PER_IP_PER_MINUTE = env_int("SHARE_CHAT_PER_IP_PER_MINUTE", 3, minimum=1)
+SHARE_CHAT_PER_LINK_PER_HOUR = env_int("SHARE_CHAT_PER_LINK_PER_HOUR", 30, minimum=1)
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,7 @@
  *  - Chat: Enter sends in .chat-input textareas (Shift+Enter = new line), textareas auto-grow, and the
  *    page follows the newest .chat-log content while the reader is at the bottom.
  *  - #realtime gets data-state="open|closed" from the htmx ws extension events.
+ *  - A 4xx htmx response carrying HX-Retarget (e.g. the "text can't be saved" toast) is swapped, not dropped.
  */
 (function () {
   "use strict";
@@ -502,6 +503,15 @@
   /* ------------------------------------------------------------------------------------------ */
   /* Realtime socket state (htmx ws extension)                                                    */
   /* ------------------------------------------------------------------------------------------ */
+  // htmx leaves 4xx bodies unswapped; an error response that names its own target (HX-Retarget, e.g. a toast
+  // for #messages from apps/core/hygiene.py) is meant to be shown.
+  doc.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (!xhr || xhr.status < 400 || xhr.status >= 500 || !xhr.getResponseHeader("HX-Retarget")) return;
+    e.detail.shouldSwap = true;
+    e.detail.isError = false;
+  });
+
   doc.addEventListener("htmx:wsOpen", function (e) {
     var el = e.detail && e.detail.elt;
     if (el && el.id === "realtime") el.dataset.state = "open";

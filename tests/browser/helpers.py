@@ -26,6 +26,7 @@ def shots(page, tmp_path, name):
     paths = [tmp_path / f"{name}-laptop.png", tmp_path / f"{name}-phone.png"]
     page.screenshot(path=str(paths[0]), full_page=True)
     page.set_viewport_size(PHONE)
+    page.wait_for_timeout(500)  # layouts that follow a ResizeObserver (the dashboard's charts) redraw first
     page.screenshot(path=str(paths[1]), full_page=True)
     page.set_viewport_size(LAPTOP)
     if os.environ.get("SCREENSHOT_DIR"):

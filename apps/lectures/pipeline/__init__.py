@@ -7,6 +7,7 @@ Public interface::
                          timeout_s=limits.total_timeout_s + 30, memory_mb=limits.memory_mb)
     pages = clean_pages(pages)
     drafts = chunk_pages(pages)
+    pages = pages_from_segments(segments)   # a transcribed recording: time-window pages
 """
 
 from .chunking import chunk_pages
@@ -16,6 +17,7 @@ from .errors import IngestError
 from .extract import extract
 from .isolation import run_isolated
 from .models import Block, ChunkDraft, Figure, Limits, Page
+from .transcripts import format_timestamp, pages_from_segments
 
 __all__ = [
     "Block",
@@ -28,5 +30,7 @@ __all__ = [
     "clean_pages",
     "detect_kind",
     "extract",
+    "format_timestamp",
+    "pages_from_segments",
     "run_isolated",
 ]

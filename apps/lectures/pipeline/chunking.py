@@ -6,6 +6,7 @@ import math
 import re
 from collections import defaultdict
 
+from .context import overview_pages, page_titles
 from .models import ChunkDraft, Page
 
 KIND_PRIORITY = {"table": 3, "list": 2, "text": 1, "heading": 0}
@@ -86,18 +87,24 @@ def chunk_pages(pages: list[Page], target_tokens: int = 500, overlap_tokens: int
     overlap = max(0, min(int(overlap_tokens), target // 2))
     piece_max = max(10, target - overlap)
     drafts: list[ChunkDraft] = []
+    titles, overviews = page_titles(pages), overview_pages(pages)
     for page in pages:
+        context = {"title": titles.get(page.number, ""), "overview": page.number in overviews}
         pieces: list[tuple[str, str]] = []
         for block in page.blocks:
             if block.text.strip():
                 pieces.extend((p, block.kind) for p in _split_piece(block.text.strip(), piece_max))
         for text, kind in _pack(pieces, target, overlap):
-            drafts.append(ChunkDraft(text=text, page=page.number, chunk_index=len(drafts), content_type=kind))
+            drafts.append(
+                ChunkDraft(text=text, page=page.number, chunk_index=len(drafts), content_type=kind, **context)
+            )
         if page.notes and page.notes.strip():
             prefix = "Speaker notes: "
             note_pieces = [(p, "text") for p in _split_piece(page.notes.strip(), piece_max - 3)]
             for text, _ in _pack(note_pieces, target - 3, overlap):
                 drafts.append(
-                    ChunkDraft(text=prefix + text, page=page.number, chunk_index=len(drafts), content_type="text")
+                    ChunkDraft(
+                        text=prefix + text, page=page.number, chunk_index=len(drafts), content_type="text", **context
+                    )
                 )
     return drafts

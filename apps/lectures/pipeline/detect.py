@@ -8,8 +8,9 @@ import zipfile
 from pathlib import Path
 
 from .errors import IngestError
+from .transcripts import looks_like_subtitles
 
-KINDS = ("pdf", "pptx", "docx", "markdown", "text", "image", "html")
+KINDS = ("pdf", "pptx", "docx", "markdown", "text", "image", "html", "transcript", "audio")
 MARKDOWN_EXTENSIONS = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}
 TEXT_SAMPLE_BYTES = 4 * 1024 * 1024
 HTML_SNIFF_BYTES = 1024
@@ -80,8 +81,29 @@ def looks_like_html(head: bytes) -> bool:
     return controls <= 2
 
 
+# ISO base media brands of still images (HEIF/AVIF), which share the "ftyp" box with MP4/M4A.
+_IMAGE_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+
+
+def looks_like_audio(head: bytes) -> bool:
+    """A recording we can send for transcription: WAV (RIFF/WAVE), MP3 (an ID3 tag or an MPEG audio frame
+    header) or MP4/M4A (an ISO media "ftyp" box)."""
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return True
+    if head[:3] == b"ID3" and len(head) >= 10 and head[3] in (2, 3, 4):
+        return True
+    if len(head) >= 4 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        version, layer = (head[1] >> 3) & 3, (head[1] >> 1) & 3
+        bitrate, rate = head[2] >> 4, (head[2] >> 2) & 3
+        return version != 1 and layer != 0 and bitrate not in (0, 15) and rate != 3
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        return head[8:12] not in _IMAGE_BRANDS
+    return False
+
+
 def detect_kind(path) -> str:
-    """Return "pdf", "pptx", "docx", "markdown", "text", "image" or "html" from the file's content."""
+    """Return "pdf", "pptx", "docx", "markdown", "text", "image", "html", "transcript" (SubRip/WebVTT
+    subtitles) or "audio" (a WAV, MP3 or MP4/M4A recording) from the file's content."""
     path = Path(path)
     try:
         size = os.path.getsize(path)
@@ -102,6 +124,10 @@ def detect_kind(path) -> str:
         return "image"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return "image"
+    if looks_like_audio(head):
+        return "audio"
+    if looks_like_subtitles(head):
+        return "transcript"
     if looks_like_html(head):
         return "html"
     if looks_like_text(head, truncated=size > len(head)):

@@ -21,7 +21,8 @@ CODES = (
 
 DEFAULT_MESSAGES = {
     "unsupported": "This file type is not supported. Upload a PDF, PowerPoint (.pptx), Word (.docx), "
-    "Markdown, plain text, an HTML page or slide deck, or an image (PNG, JPEG, TIFF).",
+    "Markdown, plain text, an HTML page or slide deck, an image (PNG, JPEG, TIFF), subtitles (.srt, .vtt) "
+    "or a recording (MP3, M4A, WAV, MP4).",
     "corrupt": "This file appears to be damaged or incomplete and could not be read. "
     "Try exporting or downloading it again.",
     "encrypted": "This PDF is password-protected. Enter its password to process it.",

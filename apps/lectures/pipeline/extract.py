@@ -16,6 +16,7 @@ from .detect import KINDS
 from .errors import IngestError
 from .models import Limits, Page
 from .scheduler import Deadline
+from .unreadable import whole_document_error
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +69,21 @@ def _extract(path: Path, kind: str, password: str | None, limits: Limits, progre
             from .html import extract_html
 
             pages = extract_html(path, limits, reporter_cb=progress, deadline=deadline)
+        elif kind == "transcript":
+            from .transcripts import extract_transcript
+
+            pages = _within_page_limit(extract_transcript(path), limits)
+            if progress:
+                progress(len(pages), len(pages), "Reading the transcript")
+        elif kind == "audio":
+            # A recording is transcribed by the transcription endpoint (smartnotes.ai), never decoded here.
+            raise IngestError("unsupported", "A recording is transcribed, not read: use pages_from_segments.")
         else:
             from .text_formats import extract_markdown, extract_text
 
             if path.stat().st_size > 50 * 1024 * 1024:
                 raise IngestError("too_much_memory", "This text file is too large to process.")
-            pages = extract_markdown(path) if kind == "markdown" else extract_text(path)
-            if len(pages) > limits.max_pages:
-                raise IngestError(
-                    "too_many_pages", f"This document has {len(pages)} pages; the limit is {limits.max_pages}."
-                )
+            pages = _within_page_limit(extract_markdown(path) if kind == "markdown" else extract_text(path), limits)
             if progress:
                 progress(len(pages), len(pages), "Reading text")
     except IngestError:
@@ -105,10 +111,19 @@ def _extract(path: Path, kind: str, password: str | None, limits: Limits, progre
         # A library choked on malformed input. Logged with traceback so real bugs stay visible.
         log.warning("extraction of %s (%s) failed", path.name, kind, exc_info=True)
         raise IngestError("corrupt") from exc
+    failure = whole_document_error(pages)  # pages that could not be read are skipped, unless all are
+    if failure is not None:
+        raise failure
     if not any(p.text.strip() or p.notes.strip() for p in pages):
         raise IngestError("no_text")
     if kind in ("pptx", "docx", "markdown", "text", "html"):
         from .text_thumbnails import add_text_thumbnails
 
         add_text_thumbnails(pages, kind)
+    return pages
+
+
+def _within_page_limit(pages: list[Page], limits: Limits) -> list[Page]:
+    if len(pages) > limits.max_pages:
+        raise IngestError("too_many_pages", f"This document has {len(pages)} pages; the limit is {limits.max_pages}.")
     return pages

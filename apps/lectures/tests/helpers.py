@@ -17,3 +17,14 @@ def ingest_now(lecture: Lecture) -> Lecture:
     ingest.run(lecture.pk, lecture.task_id)
     lecture.refresh_from_db()
     return lecture
+
+
+def espeak_wav(path: Path, text: str) -> Path:
+    """A real speech recording of ``text`` (espeak-ng, installed by scripts/setup.sh --test)."""
+    import shutil
+    import subprocess
+
+    espeak = shutil.which("espeak-ng")
+    assert espeak, "espeak-ng is required for the recording tests: apt-get install espeak-ng"
+    subprocess.run([espeak, "-w", str(path), text], check=True, capture_output=True, timeout=60)
+    return path

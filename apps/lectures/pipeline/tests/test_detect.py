@@ -41,8 +41,8 @@ EXPECTED = {
     "lectures/pdr_03-numbers.html": "html",
     "lectures/pdr_04-arrays-bigoh.html": "html",
     "exams/pdr_exam1-f21.pdf": "pdf",
-    "transcripts/py4e_ch2_part1.srt": "text",
-    "transcripts/py4e_ch2_part2.srt": "text",
+    "transcripts/py4e_ch2_part1.srt": "transcript",
+    "transcripts/py4e_ch2_part2.srt": "transcript",
 }
 
 

@@ -47,8 +47,9 @@ def test_broken_image_is_corrupt(tmp_path):
 def test_oversized_image_upload(tmp_path):
     p = tmp_path / "big.png"
     Image.new("1", (3000, 3000), 1).save(p)
+    # beyond the decompression-bomb limit: refused, never decoded
     with pytest.raises(IngestError) as exc:
-        extract(p, "image", limits=Limits(max_page_pixels=1_000_000))
+        extract(p, "image", limits=Limits(max_page_pixels=1_000_000, max_image_pixels=1_000_000))
     assert exc.value.code == "image_too_large"
 
 
@@ -73,8 +74,8 @@ def test_oversized_embedded_image_is_skipped_not_decoded(tmp_path):
     pages = extract(path, "pdf")
     assert pages[0].method == "text" and len(pages[0].figures) == 1
     assert pages[0].figures[0].width == 1600
-    # over the per-image pixel limit: text still read, figure and thumbnail skipped
-    pages = extract(path, "pdf", limits=Limits(max_page_pixels=1_000_000))
+    # over the decoding limit: text still read, figure and thumbnail skipped
+    pages = extract(path, "pdf", limits=Limits(max_page_pixels=1_000_000, max_image_pixels=1_000_000))
     assert "Photosynthesis" in pages[0].text
     assert pages[0].figures == [] and pages[0].thumbnail is None
 
@@ -82,6 +83,12 @@ def test_oversized_embedded_image_is_skipped_not_decoded(tmp_path):
 def test_scanned_pdf_page_with_oversized_image(tmp_path):
     path = tmp_path / "scan.pdf"
     Image.open(fixture_path("scans/tess_phototest.tif")).convert("L").resize((1920, 1440)).save(path, resolution=600)
+    # over the page budget: rendered smaller (within the budget) and read
+    pages = extract(path, "pdf", limits=Limits(max_page_pixels=2_000_000))
+    assert pages[0].method == "ocr" and pages[0].unreadable is None
+    assert "quick brown dog" in pages[0].text
+    # over the decoding limit as well: the only page cannot be read, so the document fails
     with pytest.raises(IngestError) as exc:
-        extract(path, "pdf", limits=Limits(max_page_pixels=2_000_000))
+        extract(path, "pdf", limits=Limits(max_page_pixels=2_000_000, max_image_pixels=2_000_000))
     assert exc.value.code == "image_too_large"
+    assert "1,920 × 1,440 pixels" in exc.value.message

@@ -102,12 +102,15 @@ def test_text_usability():
 def test_choose_dpi():
     limits = Limits()
     assert choose_dpi(612, 792, limits) == 300
-    # A0 poster: reduced DPI within the pixel budget, never below the floor
+    # A0 poster: reduced DPI within the pixel budget
     dpi = choose_dpi(2384, 3370, limits)
     assert 150 <= dpi < 300
     assert (2384 / 72 * dpi) * (3370 / 72 * dpi) <= limits.max_page_pixels
+    # a 117-inch page (ocrmypdf_hugemono's size) is rendered smaller, at the highest DPI within the budget
+    dpi = choose_dpi(8400, 8400, limits)
+    assert (8400 / 72 * dpi) ** 2 <= limits.max_page_pixels < (8400 / 72 * (dpi + 1)) ** 2
     with pytest.raises(Exception) as exc:
-        choose_dpi(8400, 8400, limits)  # ocrmypdf_hugemono: 35000 x 35000 px at 300 dpi
+        choose_dpi(200_000, 200_000, limits)  # a page of 70 m: under the floor, not rasterised
     assert exc.value.code == "image_too_large"
 
 
