@@ -18,7 +18,47 @@ from apps.sharing.api import router as sharing_router
 from apps.study.api import router as study_router
 from apps.subjects.api import router as subjects_router
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": "Bad request (e.g. text with a NUL byte or a broken Unicode character).",
+    "401": "Not logged in, or the token expired, was revoked or is invalid (see code).",
+    "403": "CSRF check failed (session auth only).",
+    "404": "No such object of yours.",
+    "405": "Method not allowed.",
+    "409": "Conflict with the object's current state.",
+    "413": "Request too large.",
+    "414": "Query string too long.",
+    "422": "Invalid input: `errors` lists the fields.",
+    "429": "Too many requests: wait `retry_after` seconds (also the Retry-After header).",
+}
+
+
+class SmartNotesAPI(NinjaAPI):
+    """Every operation documents the error responses the shared handlers can give, in the one error shape."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = {
+            "type": "object",
+            "required": ["detail", "code"],
+            "properties": {
+                "detail": {"type": "string"},
+                "code": {"type": "string"},
+                "retry_after": {"type": "integer"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+                responses.setdefault("500", {"description": "Server error (logged).", "content": error})
+        return schema
+
+
+api = SmartNotesAPI(
     title="MySmartNotes API",
     version="1",
     urls_namespace="api",

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -113,6 +114,13 @@ def _json_problem(request: HttpRequest) -> str | None:
 
 
 def _form_problem(request: HttpRequest) -> str | None:
+    try:
+        return _fields_problem_of(request)
+    except MultiPartParserError as exc:
+        return f"The form data could not be read ({exc})."
+
+
+def _fields_problem_of(request: HttpRequest) -> str | None:
     # File names need no check: Django's multipart parser already drops non-printable characters from them.
     if request.content_type == "multipart/form-data":
         length = request.META.get("CONTENT_LENGTH") or "0"

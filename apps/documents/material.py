@@ -7,6 +7,7 @@ from smartnotes.generation.types import FigureRef, Material, Passage
 
 ANSWER_PASSAGES = 6
 QUERY_HITS = 8  # of each query's ranking, fused with the others
+SYMBOL_HITS = 2
 HEADING_MAX_CHARS = 90
 
 
@@ -47,14 +48,26 @@ def passages_for_question(owner, subject_id: int, question: str) -> list[Passage
     """
     asks = offline.question_asks(question)
     queries = list(dict.fromkeys(q for q in (question.strip(), " ".join(asks), *asks) if q))
+    symbols = offline.question_symbols(" ".join(asks) or question)
     scores: dict[int, float] = {}
     found: dict[int, retrieval.Hit] = {}
     for query in queries:
         hits = retrieval.relevant_hits(retrieval.search(owner, query, subject_id=subject_id, k=retrieval.CANDIDATES))
-        for rank, hit in enumerate(hits[:QUERY_HITS], start=1):
+        kept = hits[:QUERY_HITS]
+        if symbols:
+            kept += [h for h in hits[QUERY_HITS:] if offline.mentions_symbol(h.text, symbols)][:SYMBOL_HITS]
+        for hit in kept:
+            rank = hits.index(hit) + 1
             scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + 1.0 / (retrieval.RRF_K + rank)
             found.setdefault(hit.chunk_id, hit)
-    best = sorted(scores, key=lambda cid: (-scores[cid], cid))[:ANSWER_PASSAGES]
+    ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    best = ranked[:ANSWER_PASSAGES]
+    if symbols and not any(offline.mentions_symbol(found[cid].text, symbols) for cid in best):
+        # Embeddings hardly see a named call or operator ("push_back()", "//"), and an answer has to come from
+        # notes that name it: the best passages that do take the last places.
+        naming = [cid for cid in ranked[ANSWER_PASSAGES:] if offline.mentions_symbol(found[cid].text, symbols)]
+        if naming:
+            best = best[: ANSWER_PASSAGES - len(naming[:SYMBOL_HITS])] + naming[:SYMBOL_HITS]
     pages = _page_texts([found[cid] for cid in best])
     return [_passage(found[cid], pages.get((found[cid].lecture_id, found[cid].page), "")) for cid in best]
 

@@ -1139,6 +1139,10 @@ def _mentions_symbol(text: str, symbols: set[str]) -> bool:
     return False
 
 
+question_symbols = _question_symbols
+mentions_symbol = _mentions_symbol
+
+
 def _eligible(units: list[_AnswerUnit], exact: set[str]) -> list[bool]:
     """Which points may lead an answer: statements that stand on their own. When the question names an
     operator or option ("//", "-Wall"), which embeddings do not see, only the pages that mention it, and any

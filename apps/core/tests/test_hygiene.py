@@ -270,3 +270,10 @@ def test_the_real_server_answers_long_addresses_bad_text_and_unknown_sockets(tmp
         assert socket_.status == 403  # refused during the handshake: a clean close, nothing to log
         socket_.close()
     assert "Internal Server Error" not in log.read_text() and "Traceback" not in log.read_text()
+
+
+@pytest.mark.django_db
+def test_a_multipart_body_without_boundary_is_a_clear_400(owner_client):
+    response = owner_client.post("/api/v1/documents/1/retry", b"x", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "form data could not be read" in response.json()["detail"]
