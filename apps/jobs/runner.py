@@ -193,9 +193,9 @@ class Heartbeat:
     def _beat(self):
         try:
             while not self._stop.wait(HEARTBEAT_EVERY_S):
-                self.kind.model.objects.filter(
-                    pk=self.pk, status=JobStatus.PROCESSING, task_id=self.token
-                ).update(heartbeat_at=timezone.now())
+                self.kind.model.objects.filter(pk=self.pk, status=JobStatus.PROCESSING, task_id=self.token).update(
+                    heartbeat_at=timezone.now()
+                )
         finally:
             connection.close()
 

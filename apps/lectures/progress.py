@@ -21,4 +21,3 @@ def push_status(lecture: Lecture) -> None:
         "error_code": lecture.error_code,
     }
     push_to_user(lecture.owner_id, "lecture.status", html=render_status(lecture), data=data)
-

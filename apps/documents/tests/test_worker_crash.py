@@ -59,9 +59,7 @@ def test_a_worker_killed_mid_generation_does_not_leave_the_document_stuck(py4e, 
         return GeneratedDocument.objects.values("status", "task_id", "attempts", "progress_step").get(pk=document.pk)
 
     with running_worker(tmp_path / "worker-1.log", **_worker_env(fake_openai)) as worker:
-        wait_for(
-            lambda: state()["status"] == JobStatus.PROCESSING and fake_openai.chat_requests, 120, "the model call"
-        )
+        wait_for(lambda: state()["status"] == JobStatus.PROCESSING and fake_openai.chat_requests, 120, "the model call")
         assert state()["attempts"] == 1
         kill_hard(worker)
 
