@@ -64,6 +64,21 @@ def anon_client() -> Client:
 
 
 @pytest.fixture
+def api(user, password) -> Client:
+    """A client carrying a real bearer token of ``user`` (the JSON API's own auth)."""
+    from tests.api_clients import token_client
+
+    return token_client(user, password)
+
+
+@pytest.fixture
+def other_api(other_user, password) -> Client:
+    from tests.api_clients import token_client
+
+    return token_client(other_user, password)
+
+
+@pytest.fixture
 def htmx_headers() -> dict:
     return {"HTTP_HX_REQUEST": "true"}
 

@@ -8,21 +8,10 @@ from asgiref.sync import async_to_sync
 
 from apps.chat.models import Conversation, Message
 from apps.chat.tests.helpers import make_lecture
-from tests.api_clients import token_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 API = "/api/v1/chat"
 QUESTION = "Where in the cell does photosynthesis happen?"
-
-
-@pytest.fixture
-def api(user, password):
-    return token_client(user, password)
-
-
-@pytest.fixture
-def other_api(other_user, password):
-    return token_client(other_user, password)
 
 
 @pytest.fixture

@@ -7,21 +7,10 @@ import pytest
 
 from apps.documents.models import GeneratedDocument, QuizAttempt
 from apps.study.models import StudySession
-from tests.api_clients import token_client
 from tests.factories import GeneratedDocumentFactory, LectureFactory
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/documents"
-
-
-@pytest.fixture
-def api(user, password):
-    return token_client(user, password)
-
-
-@pytest.fixture
-def other_api(other_user, password):
-    return token_client(other_user, password)
 
 
 @pytest.fixture

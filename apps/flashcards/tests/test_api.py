@@ -8,21 +8,10 @@ import zipfile
 import pytest
 
 from apps.flashcards.models import CardGeneration, Flashcard, ReviewLog
-from tests.api_clients import token_client
 from tests.factories import FlashcardFactory, LectureFactory
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/flashcards"
-
-
-@pytest.fixture
-def api(user, password):
-    return token_client(user, password)
-
-
-@pytest.fixture
-def other_api(other_user, password):
-    return token_client(other_user, password)
 
 
 def _json(client, method, url, body=None):
