@@ -18,8 +18,8 @@ def _shape(response, status, code):
 
 
 def test_unknown_api_path_is_a_json_404(owner_client, anon_client):
-    _shape(owner_client.get("/api/v1/no-such-thing"), 404, "not_found")
-    _shape(anon_client.get("/api/v2/subjects/"), 404, "not_found")
+    assert _shape(owner_client.get("/api/v1/no-such-thing"), 404, "not_found")["detail"] == "Not found."
+    assert _shape(anon_client.get("/api/v2/subjects/"), 404, "not_found")["detail"] == "Not found."
 
 
 def test_wrong_method_is_a_json_405(owner_client):
@@ -28,7 +28,7 @@ def test_wrong_method_is_a_json_405(owner_client):
 
 
 def test_unauthenticated_and_csrf(anon_client, user):
-    _shape(anon_client.get("/api/v1/subjects/"), 401, "unauthenticated")
+    assert _shape(anon_client.get("/api/v1/subjects/"), 401, "unauthenticated")["detail"] == "Log in first."
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     _shape(
