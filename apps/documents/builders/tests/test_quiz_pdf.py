@@ -1,16 +1,11 @@
 import datetime as dt
 import re
-import shutil
 import subprocess
 
 import pytest
 
 from apps.documents.builders import build_quiz_pdf
 from smartnotes.generation.types import Quiz, QuizQuestion
-
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("pdftotext") and shutil.which("pdfinfo")), reason="poppler-utils (pdftotext, pdfinfo) missing"
-)
 
 
 def page_count(path) -> int:
