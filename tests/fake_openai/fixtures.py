@@ -52,6 +52,16 @@ def reset_ai_caches() -> None:
 
 
 @pytest.fixture
+def offline_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The default configuration: no model endpoint (offline mode), the bundled local MiniLM embeddings."""
+    for name in _AI_ENV:
+        monkeypatch.delenv(name, raising=False)
+    reset_ai_caches()
+    yield
+    reset_ai_caches()
+
+
+@pytest.fixture
 def fake_openai() -> Iterator[FakeOpenAIServer]:
     server = FakeOpenAIServer().start()
     try:

@@ -1,7 +1,5 @@
 import pytest
 
-from tests.fake_openai.fixtures import _AI_ENV, reset_ai_caches
-
 
 class _NoNetworkDDGS:
     """Stands in for ddgs.DDGS in every chat test: the test suite never reaches the network."""
@@ -16,16 +14,6 @@ class _NoNetworkDDGS:
 @pytest.fixture(autouse=True)
 def _no_web(monkeypatch):
     monkeypatch.setattr("ddgs.DDGS", _NoNetworkDDGS)
-
-
-@pytest.fixture
-def offline_env(monkeypatch):
-    """No chat endpoint configured (offline mode); embeddings stay local."""
-    for name in _AI_ENV:
-        monkeypatch.delenv(name, raising=False)
-    reset_ai_caches()
-    yield
-    reset_ai_caches()
 
 
 @pytest.fixture(autouse=True)

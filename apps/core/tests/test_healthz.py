@@ -12,19 +12,10 @@ from apps.core import health
 from apps.core.realtime import push_to_user
 from apps.core.tests.raw_websocket import RawWebsocket
 from tests.factories import UserFactory
-from tests.fake_openai.fixtures import _AI_ENV, reset_ai_caches
+from tests.fake_openai.fixtures import reset_ai_caches
 from tests.processes import free_port, running_server, running_worker, wait_for
 
 everything = pytest.mark.django_db(transaction=True, databases="__all__")
-
-
-@pytest.fixture
-def offline_ai(monkeypatch):
-    for name in _AI_ENV:
-        monkeypatch.delenv(name, raising=False)
-    reset_ai_caches()
-    yield
-    reset_ai_caches()
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def staff_client(db):
 
 
 @everything
-def test_anonymous_callers_get_the_status_only(client, offline_ai):
+def test_anonymous_callers_get_the_status_only(client, offline_env):
     response = client.get("/healthz")
     assert response.status_code == 503  # no worker runs in this test
     assert response.json() == {"status": "down"}
@@ -46,12 +37,12 @@ def test_anonymous_callers_get_the_status_only(client, offline_ai):
 
 
 @everything
-def test_a_student_who_is_not_staff_gets_the_status_only(owner_client, offline_ai):
+def test_a_student_who_is_not_staff_gets_the_status_only(owner_client, offline_env):
     assert owner_client.get("/healthz").json() == {"status": "down"}
 
 
 @everything
-def test_staff_see_the_worker_named_when_none_runs(staff_client, offline_ai):
+def test_staff_see_the_worker_named_when_none_runs(staff_client, offline_env):
     response = staff_client.get("/healthz")
     body = response.json()
     assert response.status_code == 503
@@ -63,7 +54,7 @@ def test_staff_see_the_worker_named_when_none_runs(staff_client, offline_ai):
 
 @pytest.mark.slow
 @everything
-def test_healthz_is_green_with_a_worker_running(staff_client, offline_ai, tmp_path):
+def test_healthz_is_green_with_a_worker_running(staff_client, offline_env, tmp_path):
     with running_worker(tmp_path / "worker.log"):
         deadline = time.monotonic() + 60
         while True:
@@ -76,7 +67,7 @@ def test_healthz_is_green_with_a_worker_running(staff_client, offline_ai, tmp_pa
 
 
 @pytest.mark.django_db
-def test_healthz_reports_unwritable_storage(staff_client, settings, tmp_path, offline_ai):
+def test_healthz_reports_unwritable_storage(staff_client, settings, tmp_path, offline_env):
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("x")
     settings.MEDIA_ROOT = blocked / "media"
@@ -107,7 +98,7 @@ async def test_the_channel_layer_check_passes_while_other_sockets_already_listen
 # -- the AI part --------------------------------------------------------------------------------------------
 
 
-async def test_no_model_configured_is_ok_and_offline(offline_ai):
+async def test_no_model_configured_is_ok_and_offline(offline_env):
     state, reason, details = await health.check_ai()
     assert (state, reason) == ("ok", "ok")
     assert details["mode"] == "offline" and details["endpoint"] is None
@@ -122,7 +113,7 @@ async def test_a_reachable_endpoint_is_ok_and_is_asked_for_its_models(fake_opena
     assert len(fake_openai_env.requests_to("/models")) == 1
 
 
-async def test_an_unreachable_endpoint_degrades(offline_ai, monkeypatch):
+async def test_an_unreachable_endpoint_degrades(offline_env, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "secret-key")
     monkeypatch.setenv("CHAT_MODEL", "some-model")
@@ -145,7 +136,7 @@ async def test_a_refused_key_or_a_missing_model_degrades(fake_openai_env, monkey
     assert state == "degraded" and "'not-served'" in reason
 
 
-async def test_bad_ai_settings_are_down(offline_ai, monkeypatch):
+async def test_bad_ai_settings_are_down(offline_env, monkeypatch):
     monkeypatch.setenv("AI_TIMEOUT", "30s")
     reset_ai_caches()
     state, reason, _ = await health.check_ai()
@@ -179,7 +170,7 @@ def _get(url: str, cookie: str = "") -> tuple[int, dict, float]:
 
 @pytest.mark.slow
 @everything
-def test_a_running_server_stays_healthy_while_its_sockets_listen(tmp_path, capsys, offline_ai):
+def test_a_running_server_stays_healthy_while_its_sockets_listen(tmp_path, capsys, offline_env):
     staff = UserFactory(is_staff=True)
     cookie = _session_cookie(staff)
     with running_worker(tmp_path / "worker.log"), running_server(tmp_path / "daphne.log") as url:
@@ -211,7 +202,7 @@ def test_a_running_server_stays_healthy_while_its_sockets_listen(tmp_path, capsy
 
 @pytest.mark.slow
 @everything
-def test_a_running_server_with_an_unreachable_model_endpoint_is_degraded_not_down(tmp_path, offline_ai):
+def test_a_running_server_with_an_unreachable_model_endpoint_is_degraded_not_down(tmp_path, offline_env):
     staff = UserFactory(is_staff=True)
     cookie = _session_cookie(staff)
     unreachable = {"OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "CHAT_MODEL": "llama"}

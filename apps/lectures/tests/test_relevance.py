@@ -8,7 +8,6 @@ from apps.lectures import relevance, retrieval
 from apps.lectures.models import Chunk
 from apps.lectures.tests.helpers import ingest_now, upload_file
 from smartnotes import ai
-from tests.fake_openai.fixtures import _AI_ENV, reset_ai_caches
 from tests.fake_openai.server import fake_embedding
 
 # A fixed direction every vector leans towards: many embedding models are "anisotropic" like this, with all
@@ -25,16 +24,6 @@ def squeezed(vectors: np.ndarray) -> np.ndarray:
 
 def embed_squeezed(texts):
     return squeezed(ai.embed_texts(list(texts)))
-
-
-@pytest.fixture
-def offline_env(monkeypatch):
-    """The default configuration: no chat endpoint, the bundled local MiniLM embeddings."""
-    for name in _AI_ENV:
-        monkeypatch.delenv(name, raising=False)
-    reset_ai_caches()
-    yield
-    reset_ai_caches()
 
 
 @pytest.fixture(autouse=True)

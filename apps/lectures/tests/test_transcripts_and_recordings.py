@@ -102,7 +102,7 @@ def test_a_corrupt_subtitle_file_is_refused_with_a_clear_message(owner_client, s
 
 
 @pytest.mark.django_db
-def test_a_recording_is_refused_without_a_transcription_endpoint(offline_ai_env, tmp_path, user, subject):
+def test_a_recording_is_refused_without_a_transcription_endpoint(offline_env, tmp_path, user, subject):
     wav = espeak_wav(tmp_path / "lecture.wav", SPOKEN)
     with pytest.raises(UploadRejected) as info:
         _upload(user, subject, "lecture.wav", wav.read_bytes())
@@ -156,17 +156,6 @@ def test_a_recording_fails_clearly_when_the_endpoint_is_gone_or_down(
     lecture = ingest_now(lecture)
     assert lecture.status == LectureStatus.FAILED and lecture.error_code == "no_transcription"
     assert "TRANSCRIPTION_MODEL" in lecture.error_message and ".srt" in lecture.error_message
-
-
-@pytest.fixture
-def offline_ai_env(monkeypatch):
-    from tests.fake_openai.fixtures import _AI_ENV, reset_ai_caches
-
-    for name in _AI_ENV:
-        monkeypatch.delenv(name, raising=False)
-    reset_ai_caches()
-    yield
-    reset_ai_caches()
 
 
 @pytest.mark.django_db
