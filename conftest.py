@@ -81,6 +81,20 @@ def htmx_headers() -> dict:
     return {"HTTP_HX_REQUEST": "true"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request):
+    """The cache lives in a database table, and transactional tests commit to it: start every database test with
+    it empty, so answer caches and rate-limit counters (allauth's failed logins per IP) never leak between tests."""
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_connections(django_db_setup, django_db_blocker):
     """Pools opened by the channel layer and worker subprocesses would keep the test database from being
