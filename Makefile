@@ -5,7 +5,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: run test test-fast setup setup-test lint bench migrate stop-db shell
+.PHONY: run test test-fast setup setup-test lint bench migrate stop-db shell admin
 
 run:
 	@bash scripts/setup.sh
@@ -35,6 +35,7 @@ bench:
 	@$(PY) bench/chat.py
 	@$(PY) bench/review.py
 	@$(PY) bench/generate.py
+	@$(PY) bench/pages.py
 
 migrate:
 	@$(PY) manage.py migrate --noinput
@@ -45,3 +46,8 @@ stop-db:
 
 shell:
 	@$(PY) manage.py shell
+
+# The first administrator (the Django admin at /admin/): set up, then asks for a name, e-mail and password.
+admin:
+	@bash scripts/setup.sh
+	@$(PY) manage.py createsuperuser

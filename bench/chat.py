@@ -177,6 +177,62 @@ async def app_side(conversation_id, cookie, questions, warmup):
     return ttft, rates, tokens
 
 
+async def _connect(conversation_id, cookie):
+    from channels.testing import WebsocketCommunicator
+
+    from smartnotes.asgi import application
+
+    headers = [(b"origin", b"http://localhost"), (b"cookie", f"sessionid={cookie}".encode())]
+    communicator = WebsocketCommunicator(application, f"/ws/chat/{conversation_id}/", headers=headers)
+    connected, _ = await communicator.connect(timeout=30)
+    assert connected, "the websocket was refused"
+    return communicator
+
+
+async def _answer(communicator, question) -> float:
+    """Seconds from sending ``question`` to its final message."""
+    started = time.perf_counter()
+    await communicator.send_json_to({"message": question})
+    while True:
+        frame = await communicator.receive_from(timeout=300)
+        if 'id="chat-alerts"' in frame:
+            raise RuntimeError(f"the question was refused: {frame[:300]}")
+        if 'hx-swap-oob="outerHTML"' in frame:
+            return time.perf_counter() - started
+
+
+async def first_question_after_start(conversation_id, cookie):
+    """The first question of a fresh web process: with the model loaded on the first question (as before
+    EMBEDDINGS_WARM_UP) and with it loaded at start-up (the question is asked once the model is in)."""
+    from smartnotes import ai
+    from smartnotes.ai import embeddings
+
+    communicator = await _connect(conversation_id, cookie)
+    figures = {}
+    for label in ("model loaded by the first question", "model loaded at start-up (EMBEDDINGS_WARM_UP)"):
+        embeddings._models.clear()
+        if "start-up" in label:
+            await asyncio.to_thread(ai.warm_up_in_background().join)
+        figures[label] = await _answer(communicator, f"{QUESTIONS[1]}? ({label})")
+    figures["a later question (model loaded)"] = await _answer(communicator, f"{QUESTIONS[2]}? (later)")
+    await communicator.disconnect()
+    return figures
+
+
+async def simultaneous_questions(conversation_id, cookie, n):
+    """One question alone, then ``n`` questions on ``n`` sockets at the same moment (one web process)."""
+    sockets = [await _connect(conversation_id, cookie) for _ in range(n)]
+    alone = await _answer(sockets[0], f"{QUESTIONS[3]}? (alone)")
+    started = time.perf_counter()
+    each = await asyncio.gather(
+        *(_answer(s, f"{QUESTIONS[i % len(QUESTIONS)]}? (together {i})") for i, s in enumerate(sockets))
+    )
+    together = time.perf_counter() - started
+    for s in sockets:
+        await s.disconnect()
+    return alone, together, each
+
+
 def baseline(base_url, model, messages, runs):
     import openai
 
@@ -207,6 +263,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--simultaneous", type=int, default=10, help="questions asked at the same moment")
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DB} database")
     args = parser.parse_args()
 
@@ -245,6 +302,18 @@ def main():
         print(f"  baseline: openai client reading the fake model  {statistics.median(base_rates):9.0f} tokens/s")
         print(f"  app: tokens arriving at the websocket          {statistics.median(app_rates):9.0f} tokens/s")
         print(f"  ratio app/baseline: {statistics.median(app_rates) / statistics.median(base_rates):.2f}")
+
+        first = asyncio.run(first_question_after_start(conversation.pk, cookie))
+        print("\nfirst question of a fresh web process (question sent -> final message)")
+        for label, seconds in first.items():
+            print(f"  {label:<48} {seconds * 1000:8.0f} ms")
+        alone, together, each = asyncio.run(simultaneous_questions(conversation.pk, cookie, args.simultaneous))
+        print(f"\n{args.simultaneous} simultaneous questions through one web process (question sent -> final message)")
+        print(f"  one question alone                               {alone * 1000:8.0f} ms")
+        print(f"  {args.simultaneous} at once: all answered after                 {together * 1000:8.0f} ms")
+        print(
+            f"  ratio all-at-once / alone: {together / alone:.1f}x (the slowest of them; median one {statistics.median(each) / alone:.1f}x)"
+        )
     finally:
         fake.kill()
         if db is not None:

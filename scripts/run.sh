@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Serves the app with Daphne and runs a django-q2 worker cluster; Ctrl-C stops all of it.
+# Serves the app with uvicorn (HTTP + websockets; WEB_CONCURRENCY processes, default 1) and runs a django-q2
+# worker cluster; Ctrl-C stops all of it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+# Prometheus multiprocess mode: every web and worker process writes its samples here and /metrics merges them.
+# Emptied at start, so the counters of this run start at 0 (Prometheus reads that as a restart).
+var_dir="${SMARTNOTES_VAR_DIR:-var}"; [[ "$var_dir" == /* ]] || var_dir="$PWD/$var_dir"
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$var_dir/metrics}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && rm -f "$PROMETHEUS_MULTIPROC_DIR"/*.db
 pids=()
 
 stop() {
@@ -17,7 +23,7 @@ stop() {
 trap stop INT TERM EXIT
 
 .venv/bin/python manage.py qcluster & pids+=($!)
-.venv/bin/python -m daphne -b "$HOST" -p "$PORT" smartnotes.asgi:application & pids+=($!)
+.venv/bin/python -m smartnotes.serve --host "$HOST" --port "$PORT" & pids+=($!)
 sleep 2
 printf '\n  MySmartNotes is running: \033[1mhttp://%s:%s/\033[0m   (Ctrl-C to stop)\n\n' "$HOST" "$PORT"
 wait -n "${pids[@]}"

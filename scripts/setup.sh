@@ -18,6 +18,7 @@ command -v pdftoppm >/dev/null || packages+=(poppler-utils)
 if [[ $WITH_TEST == 1 ]]; then
   command -v chromium >/dev/null || packages+=(chromium fonts-dejavu-core)
   command -v espeak-ng >/dev/null || packages+=(espeak-ng)  # real speech recordings for the transcription tests
+  command -v redis-server >/dev/null || packages+=(redis-server)  # the scale-out test starts its own Redis
 fi
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then packages+=(python3-venv); fi
 if (( ${#packages[@]} )); then

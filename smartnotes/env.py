@@ -6,8 +6,11 @@ as `NAME_FILE` pointing at a file (Docker/Kubernetes secrets).
 """
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -51,7 +54,14 @@ def env_bool(name: str, default: bool = False, *, environ: Mapping[str, str] | N
     raise ImproperEnv(f"{name}={value!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, environ: Mapping[str, str] | None = None) -> int:
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
     value = _raw(name, environ)
     if value is None or value.strip() == "":
         return default
@@ -61,6 +71,8 @@ def env_int(name: str, default: int, *, minimum: int | None = None, environ: Map
         raise ImproperEnv(f"{name}={value!r} is not a whole number") from None
     if minimum is not None and number < minimum:
         raise ImproperEnv(f"{name}={number} must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise ImproperEnv(f"{name}={number} must be at most {maximum}")
     return number
 
 
@@ -84,8 +96,54 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_pattern(name: str, pattern: str, default: str, expected: str) -> str:
+    """The value when it matches ``pattern`` in full (``default`` when unset or empty); ``expected`` describes it."""
+    value = (_raw(name) or "").strip() or default
+    if not re.fullmatch(pattern, value):
+        raise ImproperEnv(f"{name}={value!r} is not valid: expected {expected}")
+    return value
+
+
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     value = env_str(name, default).strip().lower()
     if value not in choices:
         raise ImproperEnv(f"{name}={value!r} must be one of: {', '.join(choices)}")
     return value
+
+
+def check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    """``value`` when it is an absolute URL with one of ``schemes`` and a host; else ImproperEnv naming ``name``."""
+    expected = " or ".join(f"{scheme}://" for scheme in schemes)
+    problem = None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError:
+        problem = "is not a valid URL"
+    else:
+        if any(char.isspace() for char in value):
+            problem = "contains spaces"
+        elif parts.scheme.lower() not in schemes:
+            problem = "has no scheme" if "://" not in value else f"has the scheme {parts.scheme!r}"
+        elif not parts.hostname and parts.scheme.lower() != "unix":
+            problem = "has no host"
+    if problem:
+        example = f"{schemes[0]}://host:port/"
+        raise ImproperEnv(f"{name}={value!r} {problem}: expected a URL starting with {expected}, such as {example}")
+    return value
+
+
+def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An absolute URL (trailing slashes kept) or ``default`` when unset or empty."""
+    value = (_raw(name) or "").strip()
+    return check_url(name, value, schemes) if value else default
+
+
+@contextmanager
+def stop_on_improper_env() -> Iterator[None]:
+    """Turn a bad setting into one clear line on stderr and exit status 1 instead of a traceback (entry points:
+    manage.py, the ASGI application)."""
+    try:
+        yield
+    except ImproperEnv as exc:
+        raise SystemExit(f"Configuration error: {exc}\n(see README.md, section Configuration)") from None

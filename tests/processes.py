@@ -75,34 +75,79 @@ def running_worker(log_path: Path, **env):
         log.close()
 
 
+# The production server (uvicorn) as scripts/run.sh, Procfile and docker/ start it.
+SERVE = [sys.executable, "-m", "smartnotes.serve"]
+
+
 @contextmanager
-def running_server(log_path: Path, **env):
-    port = free_port()
+def _serving(command: list[str], port: int, log_path: Path, env: dict):
     log = open(log_path, "ab")  # noqa: SIM115 - closed in finally, after the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "smartnotes.asgi:application"],
-        cwd=ROOT,
-        env=process_env(**env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        command, cwd=ROOT, env=process_env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"daphne exited early; see {log_path}")
+                raise RuntimeError(f"the server exited early; see {log_path}")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break
             except OSError:
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"daphne did not listen within 30 s; see {log_path}")
-        yield f"http://127.0.0.1:{port}"
+            raise RuntimeError(f"the server did not listen within 30 s; see {log_path}")
+        yield proc
     finally:
         _stop(proc)
         log.close()
+
+
+@contextmanager
+def running_server(log_path: Path, **env):
+    """Daphne serving the app on a free port; yields its base URL. (``running_uvicorn`` is the production server;
+    switching this to it is pending a full browser/websocket/fuzz run.)"""
+    port = free_port()
+    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "smartnotes.asgi:application"]
+    with _serving(command, port, log_path, env):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def running_uvicorn(log_path: Path, workers: int = 1, **env):
+    """The production server on a free port; yields (base URL, the process: the supervisor when workers > 1)."""
+    port = free_port()
+    command = [*SERVE, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    with _serving(command, port, log_path, env) as proc:
+        yield f"http://127.0.0.1:{port}", proc
+
+
+@contextmanager
+def running_redis(data_dir: Path):
+    """A throwaway redis-server (apt: redis-server) on a free loopback port; yields its REDIS_URL."""
+    import shutil
+
+    server = shutil.which("redis-server")
+    if server is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server; `make test` does it)")
+    port = free_port()
+    command = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    proc = subprocess.Popen(
+        [*command, "--dir", str(data_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(proc)
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import HttpBearer
 
 from apps.accounts import tokens
@@ -100,6 +101,7 @@ def _current_key(request):
 
 
 @router.get("/devices", response=list[DeviceOut])
+@paginate(PageNumberPagination, page_size=50)
 def list_devices(request):
     """Every signed-in session of yours: browsers and API clients, most recently used first."""
     current = _current_key(request)

@@ -42,3 +42,21 @@ def delete_account(*, actor) -> None:
     with transaction.atomic():
         actor.delete()
         transaction.on_commit(lambda: shutil.rmtree(user_dir, ignore_errors=True))
+
+
+def deactivate_users(user_ids) -> int:
+    """Moderation: the accounts can no longer log in, and every session they have ends now — browsers and API
+    devices alike (an API token lives only as long as its session, see tokens.py). Their data is kept; ticking
+    "active" again in the admin restores the account. Returns how many active accounts were deactivated."""
+    from allauth.usersessions.models import UserSession
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+
+    ids = list(user_ids)
+    with transaction.atomic():
+        changed = get_user_model().objects.filter(pk__in=ids, is_active=True).update(is_active=False)
+        devices = UserSession.objects.filter(user_id__in=ids)
+        Session.objects.filter(session_key__in=devices.values("session_key")).delete()
+        devices.delete()
+    # A browser session that allauth did not record is refused anyway: the auth backends reject inactive users.
+    return changed

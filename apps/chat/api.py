@@ -11,12 +11,14 @@ from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from apps.chat import selectors, services
+from apps.chat.models import Conversation
 from apps.core.api_errors import RateLimited
 from apps.lectures.selectors import get_lecture_for_user
 from apps.subjects.selectors import subjects_for_user
 
 router = Router(tags=["chat"])
-QUESTION_MAX = 4000
+QUESTION_MAX = services.MAX_QUESTION_CHARS
+TITLE_MAX = Conversation._meta.get_field("title").max_length
 
 
 class ConversationOut(Schema):
@@ -31,11 +33,11 @@ class ConversationOut(Schema):
 class ConversationIn(Schema):
     lecture_id: int | None = Field(None, description="chat with one lecture …")
     subject_id: int | None = Field(None, description="… or with a whole subject")
-    title: str = Field("", max_length=200)
+    title: str = Field("", max_length=TITLE_MAX)
 
 
 class RenameIn(Schema):
-    title: str = Field(..., min_length=1, max_length=200)
+    title: str = Field(..., min_length=1, max_length=TITLE_MAX)
 
 
 class MessageOut(Schema):

@@ -35,9 +35,13 @@ def citation_label(citation: dict, name: str | None = None) -> str:
 
 
 def _find(citations: list[dict], name: str, page: str | None, time: str | None) -> dict | None:
-    """The citation "[name, p. N]" or "[name, m:ss]" refers to; the model may shorten the lecture name, which
-    is accepted when only one cited lecture has that page or time."""
+    """The citation "[name, p. N]" or "[name, m:ss]" refers to; the model may shorten the lecture name to some
+    of its whole words ("Week 2" for "Week 2 lecture", never "Intro" for "Introduction to X"), which is
+    accepted when only one cited lecture has that page or time."""
     key = _key(name)
+    if not key:
+        return None
+    within = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)")
 
     def same_place(c: dict) -> bool:
         return int(c["page"]) == int(page) if page is not None else _same_time(c.get("time"), time)
@@ -45,7 +49,7 @@ def _find(citations: list[dict], name: str, page: str | None, time: str | None) 
     exact = [c for c in citations if _key(c["lecture_name"]) == key and same_place(c)]
     if exact:
         return exact[0]
-    candidates = [c for c in citations if same_place(c) and key in _key(c["lecture_name"])]
+    candidates = [c for c in citations if same_place(c) and within.search(_key(c["lecture_name"]))]
     return candidates[0] if len(candidates) == 1 else None
 
 

@@ -39,6 +39,7 @@ from apps.chat import followups, prompts, websearch
 from apps.chat.models import DEFAULT_TITLE, AnswerKind, Conversation, Message, MessageStatus, Role
 from apps.chat.passages import distinct_passages
 from apps.chat.rendering import cited_in
+from apps.core import metrics
 from apps.lectures import retrieval
 from apps.lectures import selectors as lecture_selectors
 from apps.lectures.models import Chunk, Lecture
@@ -232,7 +233,7 @@ def extractive_answer(
             lines = [line.rstrip() for line in text.splitlines() if line.strip()]
             quoted = "\n".join("> " + _md_escape(line.lstrip("#").strip()) for line in lines)
             where = passage.get("time") or f"p. {passage['page']}"
-            blocks.append(f"{quoted}\n>\n> — [{passage['lecture_name']}, {where}]")
+            blocks.append(f"{quoted}\n>\n> — [{ai.escape_markdown(passage['lecture_name'])}, {where}]")
     if web_results:
         links = [f"- [{_md_escape(r['title'])}]({r['url']}) — {_md_escape(r['snippet'][:200])}" for r in web_results]
         blocks.append("From the web (not from your notes):\n\n" + "\n".join(links))
@@ -240,13 +241,14 @@ def extractive_answer(
 
 
 def not_covered_answer(scope_name: str, *, empty: bool = False) -> str:
+    name = ai.escape_markdown(scope_name)
     if empty:
         return (
-            f"{NOT_COVERED} “{scope_name}” has no searchable passages yet: it may still be processing, or its "
+            f"{NOT_COVERED} “{name}” has no searchable passages yet: it may still be processing, or its "
             "memory was cleared. Try again once it is ready."
         )
     return (
-        f"{NOT_COVERED} I couldn't find anything about it in “{scope_name}”, so I won't guess. "
+        f"{NOT_COVERED} I couldn't find anything about it in “{name}”, so I won't guess. "
         "Try other words, or ask about a topic from the lecture."
     )
 
@@ -581,7 +583,9 @@ async def aanswer(actor, conversation_id: int, question: str, *, use_web: bool =
         try:
             async for token in ai.astream_chat(turn.messages):
                 if first_token_ms is None:
-                    first_token_ms = int((time.monotonic() - turn.started) * 1000)
+                    waited = time.monotonic() - turn.started
+                    first_token_ms = int(waited * 1000)
+                    metrics.chat_first_token(waited)
                 pieces.append(token)
                 yield Event("token", text=token, turn=turn)
             turn.content = "".join(pieces)

@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from apps.core import schedules  # noqa: F401
+        from apps.core import metrics, schedules  # noqa: F401
+        from smartnotes.ai.reporting import add_error_listener
+
+        add_error_listener(metrics.model_error)

@@ -138,6 +138,8 @@ def ai_details(ai_settings) -> dict:
         "chat_model": ai_settings.chat_model or None,
         "generation_model": ai_settings.generation_model or None,
         "embeddings": ai_settings.embedding_model_id,
+        # True once this web process holds the local model (loaded at start-up; None with remote embeddings).
+        "embeddings_loaded": ai.local_model_loaded(ai_settings),
         "embedding_endpoint": (
             _without_credentials(ai_settings.embedding_base_url) if ai_settings.embedding_backend == "openai" else None
         ),

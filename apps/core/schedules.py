@@ -16,6 +16,8 @@ SCHEDULES = [
     ("delete-expired-share-links", "apps.sharing.tasks.delete_expired_links", "D", 1),
     # Study sessions older than a year leave the dashboard (kept, not deleted).
     ("archive-old-study-sessions", "apps.study.tasks.archive_old_sessions", "D", 1),
+    # Files no row references, rows whose file is gone, old failed tasks (apps/core/cleanup.py).
+    ("clean-up-storage", "apps.core.tasks.clean_up_storage", "W", 1),
 ]
 
 

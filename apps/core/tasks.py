@@ -12,3 +12,10 @@ def ping_user(user_id: int, token: str) -> str:
         data={"token": token},
     )
     return token
+
+
+def clean_up_storage() -> dict:
+    """Weekly: orphaned files, rows whose file is gone, old failed tasks (apps/core/cleanup.py)."""
+    from apps.core import cleanup
+
+    return cleanup.run().summary()

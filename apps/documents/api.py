@@ -2,7 +2,7 @@
 answers, submit an attempt, the review. Writes go through apps/documents/services like the pages do."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -36,15 +36,22 @@ class DocumentOut(Schema):
     processed_at: datetime | None
 
 
-class GenerateIn(Schema):
+class DocumentOptionsIn(Schema):
+    """Each kind reads its own options and ignores the others'; an option left out takes its default."""
+
+    length: Literal[1, 2] = Field(1, description="cheat_sheet: pages")
+    include_figures: bool = Field(True, description="cheat_sheet: figures from the slides")
+    questions: int = Field(
+        services.QUIZ_DEFAULT, ge=services.QUIZ_MIN, le=services.QUIZ_MAX, description="quiz: how many questions"
+    )
+    answer_key: bool = Field(True, description="quiz: an answer key at the end of the PDF")
+
+
+# Named for the documents: a second "GenerateIn" (flashcards) would replace this one in the OpenAPI components.
+class DocumentGenerateIn(Schema):
     lecture_id: int
     doc_type: Literal["cheat_sheet", "quiz", "past_paper"]
-    options: dict = Field(
-        default_factory=dict,
-        description=(
-            'cheat_sheet: {"length": 1|2, "include_figures": bool}; quiz: {"questions": 5-50, "answer_key": bool}'
-        ),
-    )
+    options: DocumentOptionsIn = Field(default_factory=DocumentOptionsIn)
 
 
 class DocumentFilter(Schema):
@@ -65,8 +72,10 @@ class QuizOut(Schema):
 
 
 class AttemptIn(Schema):
-    answers: list[int | None] = Field(
-        ..., max_length=50, description="per question, the picked option index (0-3), or null when skipped"
+    answers: list[Annotated[int, Field(ge=0, le=3)] | None] = Field(
+        ...,
+        max_length=services.QUIZ_MAX,
+        description="per question, the picked option index (0-3), or null when skipped",
     )
     started_at: datetime | None = None
 
@@ -136,12 +145,15 @@ def list_documents(request, filters: Query[DocumentFilter]):
 
 
 @router.post("/", response={202: DocumentOut})
-def generate(request, payload: GenerateIn):
+def generate(request, payload: DocumentGenerateIn):
     """Start generating a new version (a background job: poll the document until completed or failed)."""
     lecture = get_lecture_for_user(request.user, payload.lecture_id)
     try:
         document = services.request_document(
-            actor=request.user, lecture=lecture, doc_type=payload.doc_type, options=payload.options
+            actor=request.user,
+            lecture=lecture,
+            doc_type=payload.doc_type,
+            options=payload.options.dict(exclude_unset=True),
         )
     except services.GenerationRateLimited as exc:
         raise RateLimited(str(exc), exc.retry_after) from None

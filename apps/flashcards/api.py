@@ -2,7 +2,7 @@
 out. Every write goes through the same services as the pages (cards.py, reviewing.py, services.py, anki_io.py)."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema
@@ -12,12 +12,17 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from apps.core.api_errors import RateLimited
 from apps.flashcards import anki_io, cards, reviewing, selectors, services
+from apps.flashcards.models import CardType
 from apps.lectures.selectors import get_lecture_for_user
 from apps.subjects.selectors import subjects_for_user
 
 router = Router(tags=["flashcards"])
 
-TEXT_MAX = 5000
+TEXT = {"min_length": 1, "max_length": cards.MAX_TEXT}
+# Tags are cleaned, not refused, for characters: only letters, digits and - : . are kept.
+Tag = Annotated[str, Field(max_length=cards.TAG_MAX)]
+TAGS = {"max_length": cards.MAX_TAGS, "description": "letters, digits and - : . are kept of each tag"}
+PAGE = {"ge": 1, "le": 2**31 - 1, "description": "a page of the card's lecture"}  # the column is a 32-bit integer
 
 
 class CardOut(Schema):
@@ -40,26 +45,28 @@ class CardOut(Schema):
 
 class CardIn(Schema):
     lecture_id: int
-    question: str = Field(..., min_length=1, max_length=TEXT_MAX)
-    answer: str = Field(..., min_length=1, max_length=TEXT_MAX)
-    card_type: Literal["basic", "cloze", "mcq"] = "basic"
-    source_page: int | None = Field(None, ge=1)
-    tags: list[str] = Field(default_factory=list, max_length=20)
-    options: list[str] = Field(default_factory=list, max_length=4)
+    question: str = Field(..., **TEXT)
+    answer: str = Field(..., **TEXT)
+    card_type: Literal[tuple(CardType.values)] = "basic"
+    source_page: int | None = Field(None, **PAGE)
+    tags: list[Tag] = Field(default_factory=list, **TAGS)
+    options: list[Annotated[str, Field(max_length=cards.MAX_TEXT)]] = Field(
+        default_factory=list, max_length=4, description="multiple_choice: the four options"
+    )
 
 
 class CardPatch(Schema):
-    question: str | None = Field(None, min_length=1, max_length=TEXT_MAX)
-    answer: str | None = Field(None, min_length=1, max_length=TEXT_MAX)
-    tags: list[str] | None = Field(None, max_length=20)
-    source_page: int | None = Field(None, ge=1)
+    question: str | None = Field(None, **TEXT)
+    answer: str | None = Field(None, **TEXT)
+    tags: list[Tag] | None = Field(None, **TAGS)
+    source_page: int | None = Field(None, **PAGE)
     suspended: bool | None = None
 
 
 class BulkIn(Schema):
     card_ids: list[int] = Field(..., min_length=1, max_length=1000)
     action: Literal["suspend", "unsuspend", "delete", "tag", "untag"]
-    tag: str = Field("", max_length=40)
+    tag: Tag = Field("", description="for tag and untag")
 
 
 class CardFilter(Schema):
@@ -72,7 +79,7 @@ class CardFilter(Schema):
 class GradeIn(Schema):
     rating: int = Field(..., ge=1, le=4, description="1 Again, 2 Hard, 3 Good, 4 Easy")
     seen_count: int = Field(..., ge=0, description="the card's review_count when it was shown (conflict check)")
-    duration_ms: int | None = Field(None, ge=0)
+    duration_ms: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class QueueOut(Schema):
@@ -90,7 +97,7 @@ class GradeOut(Schema):
     next: CardOut | None
 
 
-class GenerateIn(Schema):
+class CardGenerationIn(Schema):
     lecture_id: int
     count: int = Field(services.CARDS_DEFAULT, ge=services.CARDS_MIN, le=services.CARDS_MAX)
 
@@ -170,7 +177,7 @@ def bulk(request, payload: BulkIn):
 
 
 @router.post("/generations", response={202: GenerationOut, 429: dict})
-def generate(request, payload: GenerateIn):
+def generate(request, payload: CardGenerationIn):
     """Make flashcards from a lecture (a background job; poll the generation)."""
     lecture = get_lecture_for_user(request.user, payload.lecture_id)
     try:

@@ -11,6 +11,7 @@ from apps.flashcards.models import CardOrigin, CardType, Flashcard
 
 MAX_TEXT = 4000
 MAX_TAGS = 12
+TAG_MAX = 40  # Flashcard.tags' item length
 
 
 class CardRefused(ValueError):
@@ -40,7 +41,7 @@ def clean_tags(raw) -> list[str]:
         raw = re.split(r"[,\s]+", raw)
     tags = []
     for tag in raw or ():
-        tag = re.sub(r"[^\w\-:.]", "", str(tag))[:40]
+        tag = re.sub(r"[^\w\-:.]", "", str(tag))[:TAG_MAX]
         if tag and tag not in tags:
             tags.append(tag)
     return tags[:MAX_TAGS]

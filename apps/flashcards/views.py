@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -107,7 +108,8 @@ def card_create(request, lecture_pk):
 def card_edit(request, pk):
     card = selectors.get_card_for_user(request.user, pk)
     back = request.GET.get("next") or request.POST.get("next") or _lecture_url(card.lecture)
-    if not back.startswith("/") or back.startswith("//"):
+    # A path of this site only: a browser reads ``/\host`` as another host.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = _lecture_url(card.lecture)
     if request.method == "POST":
         try:

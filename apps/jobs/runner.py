@@ -23,6 +23,7 @@ from typing import Any
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from apps.core import metrics
 from apps.jobs.models import BackgroundJob, JobStatus
 
 log = logging.getLogger(__name__)
@@ -254,22 +255,37 @@ def execute(kind: JobKind, pk: int, token: str, work: Callable[[Any, ProgressTra
     row = claim(kind, pk, token)
     if row is None:
         return "superseded"
+    started = time.monotonic()
+    result, outcome = _run(kind, pk, token, row, work)
+    metrics.job_finished(kind.name, outcome, time.monotonic() - started)
+    return result
+
+
+def _run(
+    kind: JobKind, pk: int, token: str, row: BackgroundJob, work: Callable[[Any, ProgressTracker], Any]
+) -> tuple[str, str]:
+    """(what ``execute`` returns, the outcome counted: completed, failed or superseded)."""
     tracker = ProgressTracker(kind, row)
     try:
         with Heartbeat(kind, pk, token):
             work(row, tracker)
     except Superseded:
         log.info("%s %s: run %s was superseded", kind.name, pk, token[:8])
-        return "superseded"
+        return "superseded", "superseded"
     except JobFailed as exc:
         log.info("%s %s failed: %s", kind.name, pk, exc.code)
-        fail(kind, pk, token, exc.code, exc.message)
-        return exc.code
+        return exc.code, _fail_counted(kind, pk, token, exc.code, exc.message)
     except Exception:
         log.exception("%s %s: unexpected failure", kind.name, pk)
-        fail(kind, pk, token, "internal", kind.internal_message)
-        return "internal"
-    return "completed"
+        return "internal", _fail_counted(kind, pk, token, "internal", kind.internal_message)
+    return "completed", "completed"
+
+
+def _fail_counted(kind: JobKind, pk: int, token: str, code: str, message: str) -> str:
+    if not fail(kind, pk, token, code, message):
+        return "superseded"  # a replacement run owns the job now; this failure changed nothing
+    metrics.job_failed(kind.name, code)
+    return "failed"
 
 
 # --- recovery ------------------------------------------------------------------------------------------
@@ -300,6 +316,8 @@ def recover_stale(kind: JobKind) -> dict:
                 requeued.append(row.pk)
                 enqueue_after_commit(kind, row.pk)
             push_after_commit(kind, row)
+    if failed:
+        metrics.job_failed(kind.name, "timeout", len(failed))
     if requeued or failed:
         log.warning("stale %s jobs: requeued %s, failed %s", kind.name, requeued, failed)
     return {"requeued": requeued, "failed": failed}

@@ -1,16 +1,19 @@
 from datetime import datetime
 
 from django.http import FileResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
 
 from apps.core.api_errors import RateLimited
 from apps.lectures import retrieval, selectors, services
+from apps.lectures.models import Lecture
 from apps.lectures.validation import UploadRejected
 from apps.subjects.selectors import get_subject_for_user
 
 router = Router(tags=["lectures"])
+NAME_MAX = Lecture._meta.get_field("name").max_length
 
 
 class LectureOut(Schema):
@@ -48,9 +51,10 @@ class HitOut(Schema):
 
 
 @router.get("/subject/{subject_id}", response=list[LectureOut])
+@paginate(PageNumberPagination, page_size=50)
 def list_lectures(request, subject_id: int):
     subject = get_subject_for_user(request.user, subject_id)
-    return list(selectors.lectures_for_subject(request.user, subject))
+    return selectors.lectures_for_subject(request.user, subject).order_by("-uploaded_at", "-id")
 
 
 @router.get("/{lecture_id}", response=LectureOut)
@@ -59,14 +63,15 @@ def get_lecture(request, lecture_id: int):
 
 
 @router.get("/{lecture_id}/pages", response=list[PageOut])
+@paginate(PageNumberPagination, page_size=50)
 def list_pages(request, lecture_id: int):
-    return list(selectors.get_lecture_for_user(request.user, lecture_id).pages.all())
+    return selectors.get_lecture_for_user(request.user, lecture_id).pages.order_by("number")
 
 
 @router.get("/{lecture_id}/search", response=list[HitOut])
-def search_lecture(request, lecture_id: int, q: str, k: int = 8):
+def search_lecture(request, lecture_id: int, q: str = Query(..., min_length=1), k: int = Query(8, ge=1, le=50)):
     lecture = selectors.get_lecture_for_user(request.user, lecture_id)
-    return retrieval.search(request.user, q, lecture_id=lecture.pk, k=min(max(k, 1), 50))
+    return retrieval.search(request.user, q, lecture_id=lecture.pk, k=k)
 
 
 class FigureOut(Schema):
@@ -91,7 +96,7 @@ def _lecture(request, lecture_id):
 
 
 @router.post("/subject/{subject_id}", response={201: LectureOut})
-def upload(request, subject_id: int, file: UploadedFile = File(...), name: str = Form("", max_length=200)):
+def upload(request, subject_id: int, file: UploadedFile = File(...), name: str = Form("", max_length=NAME_MAX)):
     """Upload one file (PDF, PPTX, DOCX, Markdown, HTML, image …); reading it starts in the background — poll
     the lecture's status."""
     subject = get_subject_for_user(request.user, subject_id)
@@ -105,8 +110,9 @@ def upload(request, subject_id: int, file: UploadedFile = File(...), name: str =
 
 
 @router.get("/{lecture_id}/figures", response=list[FigureOut])
+@paginate(PageNumberPagination, page_size=50)
 def list_figures(request, lecture_id: int):
-    return list(_lecture(request, lecture_id).figures.order_by("page", "index"))
+    return _lecture(request, lecture_id).figures.order_by("page", "index", "id")
 
 
 @router.get("/{lecture_id}/figures/{figure_id}/image")
@@ -117,14 +123,23 @@ def figure_image(request, lecture_id: int, figure_id: int):
 
 @router.post("/{lecture_id}/retry", response={202: LectureOut})
 def retry(request, lecture_id: int):
-    """Read a failed lecture again."""
-    return 202, services.retry_lecture(actor=request.user, lecture=_lecture(request, lecture_id))
+    """Read a failed or partly read lecture again (409 for one read completely; 429 past the hourly limit)."""
+    return 202, _requeued(services.retry_lecture, request, lecture_id)
 
 
 @router.post("/{lecture_id}/reprocess", response={202: LectureOut})
 def reprocess(request, lecture_id: int):
-    """Rebuild pages, figures and search memory from the kept original."""
-    return 202, services.reprocess_lecture(actor=request.user, lecture=_lecture(request, lecture_id))
+    """Rebuild pages, figures and search memory from the kept original (429 past the hourly limit)."""
+    return 202, _requeued(services.reprocess_lecture, request, lecture_id)
+
+
+def _requeued(action, request, lecture_id: int):
+    try:
+        return action(actor=request.user, lecture=_lecture(request, lecture_id))
+    except services.RequeueRateLimited as exc:
+        raise RateLimited(exc.message, exc.retry_after) from None
+    except services.RequeueRefused as exc:
+        raise HttpError(409, exc.message) from None
 
 
 @router.post("/{lecture_id}/clear", response=ClearedOut)

@@ -14,12 +14,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 
+from apps.core import metrics
 from apps.jobs import runner
 from apps.lectures import pipeline
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, Figure, FileType, Lecture, LecturePage, LectureRole
+from apps.lectures.models import Chunk, ChunkPiece, Figure, FileType, Lecture, LecturePage, LectureRole
 from apps.lectures.pipeline import IngestError
 from apps.lectures.pipeline.context import embedding_text
+from apps.lectures.pipeline.pieces import piece_texts
 from smartnotes import ai
 
 log = logging.getLogger(__name__)
@@ -75,17 +77,30 @@ def _children_allowed():
 
 
 def embed_chunks(drafts: list[pipeline.ChunkDraft], tracker: runner.ProgressTracker):
-    vectors = []
+    """(a vector per draft, the vectors of each draft's pieces): pieces (pipeline/pieces.py) are embedded in the
+    same batches, and the progress counts passages, a draft's pieces making up the rest of its share."""
+    texts, owners = [], []
+    for i, draft in enumerate(drafts):
+        texts.append(embedding_text(draft.title, draft.text))
+        owners.append(-1)
+        for text in piece_texts(draft.title, draft.text):
+            texts.append(text)
+            owners.append(i)
+    vectors, pieces = [], [[] for _ in drafts]
     total = len(drafts)
-    for start in range(0, total, EMBED_BATCH):
-        batch = drafts[start : start + EMBED_BATCH]
-        vectors.extend(ai.embed_texts([embedding_text(d.title, d.text) for d in batch]))
-        done = min(start + EMBED_BATCH, total)
+    for start in range(0, len(texts), EMBED_BATCH):
+        batch = texts[start : start + EMBED_BATCH]
+        for owner, vector in zip(owners[start : start + EMBED_BATCH], ai.embed_texts(batch), strict=True):
+            if owner < 0:
+                vectors.append(vector)
+            else:
+                pieces[owner].append(vector)
+        done = min(total, round(total * min(start + EMBED_BATCH, len(texts)) / len(texts)))
         tracker.update("embed", done, total, f"Indexing passages {done} of {total}")
-    return vectors
+    return vectors, pieces
 
 
-def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_id: str) -> dict:
+def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_id: str, pieces=None) -> dict:
     """Replace everything derived from the file in one transaction, if this run is still the lecture's current
     run (checked under the row lock: a superseded run raises ``Superseded`` and writes nothing)."""
     methods: dict[str, int] = {}
@@ -120,7 +135,7 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                 )
                 fig.save()
                 figure_count += 1
-        Chunk.objects.bulk_create(
+        chunks = Chunk.objects.bulk_create(
             [
                 Chunk(
                     owner_id=lecture.owner_id,
@@ -137,6 +152,14 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                 for draft, vector in zip(drafts, vectors, strict=True)
             ],
             batch_size=500,
+        )
+        ChunkPiece.objects.bulk_create(
+            [
+                ChunkPiece(chunk=chunk, embedding=v)
+                for chunk, vs in zip(chunks, pieces or [[]] * len(chunks), strict=True)
+                for v in vs
+            ],
+            batch_size=1000,
         )
         lecture.page_count = len(pages)
         lecture.progress_page = len(pages)
@@ -197,6 +220,7 @@ def _work(lecture: Lecture, tracker: runner.ProgressTracker) -> None:
         raise runner.JobFailed(
             "embedding", "Indexing the text failed because the embedding service is unavailable. Press Retry."
         ) from exc
+    metrics.pages_ingested(summary["pages"], summary["methods"])
     log.info("lecture %s completed: %s", lecture.pk, summary)
 
 
@@ -215,9 +239,9 @@ def _read_and_store(lecture: Lecture, tracker: runner.ProgressTracker) -> dict:
         return store(lecture, pages, [], [], "")
     drafts = pipeline.chunk_pages(pages)
     tracker.update("store", 0, 1, "Splitting into passages", force=True)
-    vectors = embed_chunks(drafts, tracker)
+    vectors, pieces = embed_chunks(drafts, tracker)
     tracker.update("embed", 1, 1, "Saving", force=True)
-    return store(lecture, pages, drafts, vectors, ai.embedding_model_id())
+    return store(lecture, pages, drafts, vectors, ai.embedding_model_id(), pieces)
 
 
 def _exam_questions(pages: list[pipeline.Page]) -> list[dict]:

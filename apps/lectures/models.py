@@ -181,6 +181,17 @@ class Chunk(models.Model):
         return f"{self.lecture} p. {self.page} #{self.chunk_index}"
 
 
+class ChunkPiece(models.Model):
+    """The vector of one bullet point or sentence (pair) of a chunk (pipeline/pieces.py): retrieval ranks a
+    candidate chunk by its best piece too. Only the vector is kept; the chunk is what is shown and cited."""
+
+    chunk = models.ForeignKey(Chunk, on_delete=models.CASCADE, related_name="pieces")
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+
+    def __str__(self):
+        return f"piece of {self.chunk_id}"
+
+
 class Figure(models.Model):
     lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="figures")
     page = models.PositiveIntegerField()

@@ -7,6 +7,9 @@
 A third ranking by the similarity of the question to each candidate's slide title alone (MiniLM) was measured
 on bench/eval_retrieval.py and rejected: it lowered top-1 from 0.632 to 0.470 (0.573 at a third of the weight);
 the title reaches the ranking through the chunk's embedding text and its full-text weight instead.
+Ranking the fused candidates once more by their best piece (a bullet point or sentence pair with its own
+vector, pipeline/pieces.py) as a third RRF ranking was measured and kept (README "Retrieval quality"); the
+pieces' distances come from retrieval.piece_distances.
 No SQL here; the candidates come from retrieval.py.
 """
 
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 RERANK_DEPTH = 30
 OVERVIEW_WEIGHT = 0.5
 DEDUPLICATE_PAGES = True
+RANK_BY_PIECES = True
 
 
 @dataclass

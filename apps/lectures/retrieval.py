@@ -22,6 +22,9 @@ EXACT_ROW_COST = 2.0
 HNSW_NODE_COST = 30.0
 # Full-text candidates ranked per tier (see text_ids).
 TEXT_POOL = 1000
+# ts_rank_cd's normalization flags (0: none; 1: divided by 1 + log(length); 2: by length). 1, 2 and 4 were
+# measured and lowered top-1 (README "Retrieval quality").
+TEXT_RANK_NORMALIZATION = 0
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
                 LIMIT %s
             ),
             strict_hits AS MATERIALIZED (
-                SELECT s.id, ts_rank_cd(s.search_vector, q.loose) AS rank, true AS strict
+                SELECT s.id, ts_rank_cd(s.search_vector, q.loose, %s) AS rank, true AS strict
                 FROM strict_pool s, q
                 ORDER BY rank DESC, s.id
                 LIMIT %s
@@ -182,7 +185,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
                 LIMIT %s
             ),
             loose_hits AS MATERIALIZED (
-                SELECT l.id, ts_rank_cd(l.search_vector, q.loose) AS rank, false AS strict
+                SELECT l.id, ts_rank_cd(l.search_vector, q.loose, %s) AS rank, false AS strict
                 FROM loose_pool l, q
                 WHERE (SELECT count(*) FROM strict_hits) < %s
                 ORDER BY rank DESC, l.id
@@ -192,7 +195,21 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
             ORDER BY strict DESC, rank DESC, id
             LIMIT %s
             """,  # noqa: S608
-            [scope, query, query, *params, pool, limit, *params, pool, limit, limit, limit],
+            [
+                scope,
+                query,
+                query,
+                *params,
+                pool,
+                TEXT_RANK_NORMALIZATION,
+                limit,
+                *params,
+                pool,
+                TEXT_RANK_NORMALIZATION,
+                limit,
+                limit,
+                limit,
+            ],
         )
         return cursor.fetchall()
 
@@ -210,6 +227,27 @@ def _scope_query(lecture_id: int | None, subject_id: int | None) -> str:
     if subject_id is not None:
         lexemes.append(f"'#subject {int(subject_id)}'")
     return " & ".join(lexemes)
+
+
+def piece_distances(owner_id: int, chunk_ids: list[int], query_vector) -> dict[int, float]:
+    """Chunk id -> the smallest cosine distance from the query to the chunk or any of its pieces
+    (models.ChunkPiece), for those of ``chunk_ids`` the owner has; empty when none of them has pieces (lectures
+    indexed before pieces existed), so their ranking stays as it was."""
+    vector = _literal(np.asarray(query_vector, dtype=np.float32))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.id, least(c.embedding <=> %s::vector, min(p.embedding <=> %s::vector)), count(p.id)
+            FROM lectures_chunk c LEFT JOIN lectures_chunkpiece p ON p.chunk_id = c.id
+            WHERE c.id = ANY(%s) AND c.owner_id = %s AND c.embedding IS NOT NULL
+            GROUP BY c.id
+            """,
+            [vector, vector, chunk_ids, owner_id],
+        )
+        rows = cursor.fetchall()
+    if not any(pieces for _, _, pieces in rows):
+        return {}
+    return {cid: float(distance) for cid, distance, _ in rows}
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -240,9 +278,16 @@ def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hyb
         text_rows = text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id)
     vector_ranking = [row[0] for row in vector_rows]
     text_ranking = [row[0] for row in text_rows]
-    fused = fuse(*(r for r in (vector_ranking, text_ranking) if r))[: max(k, ranking.RERANK_DEPTH)]
+    depth = max(k, ranking.RERANK_DEPTH)
+    fused = fuse(*(r for r in (vector_ranking, text_ranking) if r))[:depth]
     if not fused:
         return []
+    if vector_rows and ranking.RANK_BY_PIECES:
+        # Second pass: the candidates ordered by their best piece (or own vector) is a third ranking.
+        best = piece_distances(user.pk, [cid for cid, _ in fused], vector)
+        if best:
+            by_piece = sorted(best, key=lambda cid: (best[cid], cid))
+            fused = fuse(*(r for r in (vector_ranking, text_ranking, by_piece) if r))[:depth]
     v_pos = {cid: i for i, cid in enumerate(vector_ranking, start=1)}
     t_pos = {cid: i for i, cid in enumerate(text_ranking, start=1)}
     distances = {row[0]: float(row[1]) for row in vector_rows}

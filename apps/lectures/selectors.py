@@ -1,5 +1,6 @@
 """Reads of lectures, pages, figures and chunks, always scoped to the asking user (404 otherwise)."""
 
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from apps.lectures.models import Figure, FileType, Lecture, LecturePage, LectureRole
@@ -21,6 +22,28 @@ def exams_for_subject(user, subject):
 
 def get_lecture_for_user(user, pk) -> Lecture:
     return get_object_or_404(lectures_for_user(user), pk=pk)
+
+
+PAGE_BATCH = 24
+EXCERPT_CHARS = 600
+
+
+def page_batch(lecture: Lecture, *, after: int = 0, size: int = PAGE_BATCH) -> tuple[list[LecturePage], int | None]:
+    """The next ``size`` pages of an already owner-checked lecture after page number ``after``, each with an
+    ``excerpt`` cut in the database (a book's full text never leaves PostgreSQL for its page list), and the number
+    to continue after (None on the last batch)."""
+    rows = list(
+        lecture.pages.filter(number__gt=after)
+        .defer("text", "notes")
+        .annotate(excerpt=Substr("text", 1, EXCERPT_CHARS + 1))
+        .order_by("number")[: size + 1]
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    for row in rows:
+        row.excerpt_cut = len(row.excerpt) > EXCERPT_CHARS
+        row.excerpt = row.excerpt[:EXCERPT_CHARS].rstrip()
+    return rows, (rows[-1].number if more and rows else None)
 
 
 def get_page_for_user(user, lecture_pk, number) -> LecturePage:

@@ -1,19 +1,21 @@
 """Writes to lectures: upload, queueing, retries, clearing, deleting. The only place that enqueues ingestion."""
 
 import logging
+import math
 import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import Profile
 from apps.jobs import runner
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureRole, LectureStatus
+from apps.lectures.models import Chunk, ChunkPiece, Figure, Lecture, LecturePage, LectureRole, LectureStatus
 from apps.lectures.validation import CheckedUpload, UploadRejected, check_upload
 
 log = logging.getLogger(__name__)
@@ -85,8 +87,24 @@ def enqueue_processing(lecture: Lecture) -> None:
     runner.enqueue(INGEST, lecture.pk)
 
 
+class RequeueRefused(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RequeueRateLimited(RequeueRefused):
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+REQUEUE_WINDOW_S = 3600
+
+
 def retry_lecture(*, actor, lecture: Lecture) -> Lecture:
-    """Queue a failed lecture again (the Retry button); a new chance, so the attempt counter restarts."""
+    """Queue a failed or partly read lecture again (the Retry button); a new chance, so the attempt counter
+    restarts. A lecture that was read completely has nothing to retry (Reprocess rebuilds it)."""
     return _requeue(actor, lecture, rebuild=False)
 
 
@@ -98,7 +116,47 @@ def reprocess_lecture(*, actor, lecture: Lecture) -> Lecture:
 def _requeue(actor, lecture: Lecture, *, rebuild: bool) -> Lecture:
     if lecture.owner_id != actor.pk:
         raise PermissionError("not your lecture")
-    return runner.requeue(INGEST, lecture.pk, prepare=_drop_derived if rebuild else None)
+    with transaction.atomic():
+        # One requeue at a time per user, so the hourly limit holds under parallel requests.
+        Profile.objects.select_for_update().get_or_create(user=actor)
+        current = Lecture.objects.select_for_update().get(pk=lecture.pk)
+        if current.is_busy:
+            return current  # a double click: the run already queued is the answer, and it costs nothing
+        if not current.file:  # cleared by the storage clean-up (apps/core/cleanup.py): the original was lost
+            raise RequeueRefused(
+                f"The original file of “{current.name}” is no longer on the server, so it cannot be read again. "
+                "Your pages and passages are kept; upload the file again to rebuild them."
+            )
+        if not rebuild and current.status == LectureStatus.COMPLETED and not current.unreadable_pages:
+            raise RequeueRefused(
+                f"“{current.name}” was read completely, so there is nothing to retry. "
+                "Use Reprocess to read it again from the original file."
+            )
+        _take_requeue_slot(actor)
+        return runner.requeue(INGEST, lecture.pk, prepare=_drop_derived if rebuild else None)
+
+
+def _take_requeue_slot(actor) -> None:
+    """Count one Retry/Reprocess in the user's rolling hour, or raise ``RequeueRateLimited``.
+
+    The times live in the cache (PostgreSQL by default, so shared by every process and rolled back with the
+    transaction); the caller holds the user's Profile row lock, which makes the read-modify-write exact."""
+    limit = settings.LECTURE_REQUEUE_RATE_PER_HOUR
+    key = f"lectures:requeues:{actor.pk}"
+    now = timezone.now().timestamp()
+    recent = sorted(t for t in cache.get(key, []) if t > now - REQUEUE_WINDOW_S)
+    if len(recent) >= limit:
+        wait_s = max(1, math.ceil(recent[-limit] + REQUEUE_WINDOW_S - now))
+        raise RequeueRateLimited(
+            f"You can retry or reprocess lectures {limit} time{'s' if limit != 1 else ''} per hour. "
+            f"Try again in {wait_s} s{_about_minutes(wait_s)}.",
+            retry_after=wait_s,
+        )
+    cache.set(key, [*recent, now], REQUEUE_WINDOW_S)
+
+
+def _about_minutes(seconds: int) -> str:
+    return f" (about {math.ceil(seconds / 60)} min)" if seconds >= 120 else ""
 
 
 def clear_memory(*, actor, lecture: Lecture) -> int:
@@ -146,6 +204,8 @@ def _drop_derived(lecture: Lecture) -> None:
     Figure.objects.filter(lecture=lecture).delete()
     for sub in ("pages", "figures"):
         shutil.rmtree(lecture_dir(lecture) / sub, ignore_errors=True)
+    if lecture.file and "missing_files" in lecture.metadata:  # page images and figures are rebuilt (cleanup.py)
+        lecture.metadata = {k: v for k, v in lecture.metadata.items() if k != "missing_files"}
 
 
 def recover_stale_lectures() -> dict:
@@ -155,9 +215,10 @@ def recover_stale_lectures() -> dict:
 
 
 def reembed_lecture(lecture: Lecture, *, batch_size: int = 64) -> int:
-    """Recompute a lecture's chunk vectors with the configured model, from the same contextual text ingestion
-    embeds (slide title, passage). Returns the number of chunks."""
+    """Recompute a lecture's chunk vectors and their pieces' (pipeline/pieces.py) with the configured model, from
+    the same contextual text ingestion embeds (slide title, passage). Returns the number of chunks."""
     from apps.lectures.pipeline.context import embedding_text
+    from apps.lectures.pipeline.pieces import piece_texts
     from smartnotes import ai
 
     chunks = list(Chunk.objects.filter(lecture=lecture).only("pk", "text", "title").order_by("pk"))
@@ -166,8 +227,16 @@ def reembed_lecture(lecture: Lecture, *, batch_size: int = 64) -> int:
         texts = [embedding_text(c.title, c.text) for c in batch]
         for chunk, vector in zip(batch, ai.embed_texts(texts), strict=True):
             chunk.embedding = vector
+    pieces = [ChunkPiece(chunk=c, embedding=None) for c in chunks for _ in piece_texts(c.title, c.text)]
+    piece_text = [t for c in chunks for t in piece_texts(c.title, c.text)]
+    for start in range(0, len(pieces), batch_size):
+        vectors = ai.embed_texts(piece_text[start : start + batch_size])
+        for piece, vector in zip(pieces[start : start + batch_size], vectors, strict=True):
+            piece.embedding = vector
     with transaction.atomic():
         Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=500)
+        ChunkPiece.objects.filter(chunk__lecture=lecture).delete()
+        ChunkPiece.objects.bulk_create(pieces, batch_size=1000)
         Lecture.objects.filter(pk=lecture.pk).update(embedding_model=ai.embedding_model_id())
     return len(chunks)
 

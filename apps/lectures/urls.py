@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/password/", views.lecture_password, name="password"),
     path("<int:pk>/delete/", views.lecture_delete, name="delete"),
     path("<int:pk>/file/", views.lecture_file, name="file"),
+    path("<int:pk>/pages/", views.lecture_pages, name="pages"),
     path("<int:pk>/pages/<int:number>/", views.page_detail, name="page"),
     path("<int:pk>/pages/<int:number>/thumbnail/", views.page_thumbnail, name="thumbnail"),
     path("<int:pk>/figures/<int:figure_pk>/", views.figure_image, name="figure"),

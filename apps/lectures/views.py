@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core.hygiene import rejection
 from apps.lectures import selectors, services
 from apps.lectures.models import LectureRole
 from apps.lectures.validation import UploadRejected
@@ -56,9 +57,13 @@ def lecture_detail(request, pk):
     lecture = selectors.get_lecture_for_user(request.user, pk)
     if lecture.role == LectureRole.EXAM:
         return redirect("documents:exam", pk=lecture.pk)
+    after = _int_param(request, "after")
+    pages, next_after = selectors.page_batch(lecture, after=after)
     context = {
         "lecture": lecture,
-        "pages": lecture.pages.all(),
+        "pages": pages,
+        "pages_after": after,
+        "next_after": next_after,
         "figures": lecture.figures.all(),
         "documents": documents_for_lecture(request.user, lecture),
         "cards": cards_for_lecture(request.user, lecture)[:5],
@@ -66,6 +71,21 @@ def lecture_detail(request, pk):
         "share_links": list(links_for_lecture(request.user, lecture)),
     }
     return render(request, "lectures/detail.html", context)
+
+
+def _int_param(request, name: str) -> int:
+    try:
+        return max(0, int(request.GET.get(name, 0)))
+    except ValueError:
+        return 0
+
+
+@login_required
+def lecture_pages(request, pk):
+    """The next batch of the page list (htmx loads it when the list's end scrolls into view)."""
+    lecture = selectors.get_lecture_for_user(request.user, pk)
+    pages, next_after = selectors.page_batch(lecture, after=_int_param(request, "after"))
+    return render(request, "lectures/_page_items.html", {"lecture": lecture, "pages": pages, "next_after": next_after})
 
 
 @login_required
@@ -80,17 +100,38 @@ def _back(request, lecture):
     return redirect("lectures:detail", pk=lecture.pk)
 
 
+def _refused(request, lecture, exc: services.RequeueRefused):
+    """A toast for htmx (the status fragment stays as it is), else the lecture page with the message."""
+    limited = isinstance(exc, services.RequeueRateLimited)
+    if request.htmx:
+        response = rejection(request, 429 if limited else 409, "rate_limited" if limited else "conflict", exc.message)
+    else:
+        messages.error(request, exc.message)
+        response = redirect("lectures:detail", pk=lecture.pk)
+    if limited:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @login_required
 @require_POST
 def lecture_retry(request, pk):
-    lecture = services.retry_lecture(actor=request.user, lecture=selectors.get_lecture_for_user(request.user, pk))
+    lecture = selectors.get_lecture_for_user(request.user, pk)
+    try:
+        lecture = services.retry_lecture(actor=request.user, lecture=lecture)
+    except services.RequeueRefused as exc:
+        return _refused(request, lecture, exc)
     return _back(request, lecture)
 
 
 @login_required
 @require_POST
 def lecture_reprocess(request, pk):
-    lecture = services.reprocess_lecture(actor=request.user, lecture=selectors.get_lecture_for_user(request.user, pk))
+    lecture = selectors.get_lecture_for_user(request.user, pk)
+    try:
+        lecture = services.reprocess_lecture(actor=request.user, lecture=lecture)
+    except services.RequeueRefused as exc:
+        return _refused(request, lecture, exc)
     messages.info(request, "Reprocessing started. The pages and passages are rebuilt from your original file.")
     return _back(request, lecture)
 
@@ -169,14 +210,10 @@ def page_thumbnail(request, pk, number):
     page = selectors.get_page_for_user(request.user, pk, number)
     if not page.thumbnail:
         raise Http404("no thumbnail")
-    response = FileResponse(page.thumbnail.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return FileResponse(page.thumbnail.open("rb"))
 
 
 @login_required
 def figure_image(request, pk, figure_pk):
     figure = selectors.get_figure_for_user(request.user, pk, figure_pk)
-    response = FileResponse(figure.image.open("rb"), filename=str(figure) + ".png")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return FileResponse(figure.image.open("rb"), filename=str(figure) + ".png")

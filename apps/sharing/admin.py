@@ -20,6 +20,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "mode", "expires_at", "created_at"]
     search_fields = ["owner__username", "lecture__name"]
     raw_id_fields = ["owner", "lecture", "document"]
+    list_select_related = ["owner", "lecture", "document__lecture"]
     # The code is never stored; its SHA-256 and the password hash are shown read-only and cannot open the link.
     readonly_fields = ["code_sha256", "password_hash", "view_count", "last_accessed_at"]
     actions = ["deactivate"]
@@ -39,3 +40,4 @@ class ShareEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "link", "client"]
     list_filter = ["kind", "created_at"]
     raw_id_fields = ["link"]
+    list_select_related = ["link__lecture", "link__document__lecture"]

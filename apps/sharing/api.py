@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
 from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -11,6 +12,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from apps.documents.selectors import get_document_for_user
 from apps.lectures.selectors import get_lecture_for_user
 from apps.sharing import selectors, services
+from apps.sharing.forms import ShareLinkForm
+from apps.sharing.models import ShareMode
+
+_FORM = ShareLinkForm.base_fields
 
 router = Router(tags=["share links"])
 
@@ -18,10 +23,18 @@ router = Router(tags=["share links"])
 class LinkIn(Schema):
     lecture_id: int | None = Field(None, description="share a lecture's pages …")
     document_id: int | None = Field(None, description="… or a generated document")
-    password: str = Field("", max_length=128)
-    expires_in_days: int = Field(7, ge=1, le=3650, description="at most SHARE_MAX_DAYS")
-    max_views: int | None = Field(None, ge=1, le=1_000_000)
-    mode: Literal["pages", "chat"] = Field("pages", description="chat: visitors may also ask the lecture questions")
+    password: str = Field(
+        "",
+        # As the Share form: none, or 4 to 128 characters.
+        pattern=rf"^(?:[\s\S]{{{_FORM['password'].min_length},}})?$",
+        max_length=_FORM["password"].max_length,
+        description="empty for none; visitors must enter it first",
+    )
+    expires_in_days: int = Field(7, ge=1, le=settings.SHARE_MAX_DAYS, description="at most SHARE_MAX_DAYS")
+    max_views: int | None = Field(None, ge=1, le=_FORM["max_views"].max_value)
+    mode: Literal[tuple(ShareMode.values)] = Field(
+        "pages", description="chat: visitors may also ask the lecture questions"
+    )
 
 
 class LinkOut(Schema):

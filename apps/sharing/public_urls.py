@@ -8,6 +8,7 @@ app_name = "share"
 urlpatterns = [
     path("<str:code>/", views.landing, name="view"),
     path("<str:code>/unlock/", views.unlock, name="unlock"),
+    path("<str:code>/pages/", views.pages, name="pages"),
     path("<str:code>/pages/<int:number>/", views.page, name="page"),
     path("<str:code>/pages/<int:number>/thumbnail/", views.thumbnail, name="thumbnail"),
     path("<str:code>/figures/<int:figure_pk>/", views.figure, name="figure"),

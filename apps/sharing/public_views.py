@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.chat.rendering import link_citations
 from apps.lectures.models import Figure, LecturePage
+from apps.lectures.selectors import page_batch
 from apps.sharing import access, services, throttling, visitor_chat
 from apps.sharing.access import Gone, Locked
 from apps.sharing.throttling import Throttled
@@ -83,16 +84,26 @@ def landing(request, code):
         return _locked_page(request, locked.link, code)
     if entry.document is not None:
         return render(request, "sharing/public/document.html", _document_context(entry))
-    return render(request, "sharing/public/lecture.html", _lecture_context(entry))
+    return render(request, "sharing/public/lecture.html", _lecture_context(entry, _after(request)))
 
 
-def _lecture_context(entry) -> dict:
+def _after(request) -> int:
+    try:
+        return max(0, int(request.GET.get("after", 0)))
+    except ValueError:
+        return 0
+
+
+def _lecture_context(entry, after: int = 0) -> dict:
     lecture = entry.lecture
+    pages, next_after = page_batch(lecture, after=after)
     return {
         "entry": entry,
         "code": entry.code,
         "lecture": lecture,
-        "pages": lecture.pages.all(),
+        "pages": pages,
+        "pages_after": after,
+        "next_after": next_after,
         "figures": lecture.figures.all(),
         "offline": ai.is_offline() if entry.link.with_chat else False,
     }
@@ -150,6 +161,18 @@ def page(request, code, number):
         "next": number + 1 if number < (lecture.page_count or 0) else None,
     }
     return render(request, "sharing/public/page.html", context)
+
+
+@public
+@require_GET
+def pages(request, code):
+    """The next batch of the shared lecture's page list (loaded as the list's end scrolls into view)."""
+    entry = _file_entry(request, code)
+    if entry is None:
+        return _locked_file()
+    batch, next_after = page_batch(entry.lecture, after=_after(request))
+    context = {"code": code, "lecture": entry.lecture, "pages": batch, "next_after": next_after}
+    return render(request, "sharing/public/_page_items.html", context)
 
 
 def _file_entry(request, code, *, lecture=True):

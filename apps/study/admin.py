@@ -19,4 +19,5 @@ class StudySessionAdmin(admin.ModelAdmin):
     list_filter = ["session_type", "archived", "started_at"]
     search_fields = ["user__username", "subject__name", "lecture__name"]
     raw_id_fields = ["user", "subject", "lecture"]
+    list_select_related = ["user", "subject", "lecture"]
     date_hierarchy = "started_at"

@@ -1,10 +1,14 @@
 from datetime import datetime
+from typing import Literal
 
-from ninja import Router, Schema
+from django.db.models.functions import Lower
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
 
 from apps.subjects import selectors, services
 from apps.subjects.forms import SubjectForm
+from apps.subjects.models import Subject, SubjectIcon, hex_colour
 
 router = Router(tags=["subjects"])
 
@@ -21,16 +25,27 @@ class SubjectOut(Schema):
     created_at: datetime
 
 
+def _limit(name: str) -> int:
+    return Subject._meta.get_field(name).max_length
+
+
+Icon = Literal[tuple(SubjectIcon.values)]
+NAME = {"min_length": 1, "max_length": _limit("name"), "description": "unique among your subjects (any case)"}
+DESCRIPTION = {"max_length": _limit("description")}
+COLOR = {"pattern": hex_colour.regex.pattern, "max_length": _limit("color"), "description": "hex colour, e.g. #4f46e5"}
+
+
 class SubjectIn(Schema):
-    name: str
-    description: str = ""
-    color: str = "#4f46e5"
-    icon: str = "book"
+    name: str = Field(..., **NAME)
+    description: str = Field("", **DESCRIPTION)
+    color: str = Field("#4f46e5", **COLOR)
+    icon: Icon = "book"
 
 
 @router.get("/", response=list[SubjectOut])
+@paginate(PageNumberPagination, page_size=50)
 def list_subjects(request):
-    return list(selectors.subjects_for_user(request.user))
+    return selectors.subjects_for_user(request.user).order_by(Lower("name"), "id")
 
 
 @router.get("/{subject_id}", response=SubjectOut)
@@ -51,10 +66,10 @@ def create_subject(request, payload: SubjectIn):
 
 
 class SubjectPatch(Schema):
-    name: str | None = None
-    description: str | None = None
-    color: str | None = None
-    icon: str | None = None
+    name: str | None = Field(None, **NAME)
+    description: str | None = Field(None, **DESCRIPTION)
+    color: str | None = Field(None, **COLOR)
+    icon: Icon | None = None
 
 
 @router.patch("/{subject_id}", response=SubjectOut)

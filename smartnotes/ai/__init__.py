@@ -9,7 +9,15 @@ variables); every function takes an optional ``settings`` and otherwise uses the
 from .chat import astream_chat, complete_chat, complete_json, is_offline, parse_json_reply, stream_chat
 from .clients import reset_caches
 from .config import EMBEDDING_DIMENSIONS, AISettings, get_settings
-from .embeddings import embed_query, embed_texts, embedding_model_id, local_model_path, warm_up
+from .embeddings import (
+    embed_query,
+    embed_texts,
+    embedding_model_id,
+    local_model_loaded,
+    local_model_path,
+    warm_up,
+    warm_up_in_background,
+)
 from .errors import (
     AIError,
     AINotConfigured,
@@ -17,7 +25,7 @@ from .errors import (
     AIUnavailable,
     EmbeddingDimensionError,
 )
-from .markdown import render_markdown, sanitize_html
+from .markdown import escape_markdown, render_markdown, sanitize_html
 from .transcription import (
     Segment,
     TranscriptionFailed,
@@ -45,6 +53,7 @@ __all__ = [
     "embed_query",
     "embed_texts",
     "embedding_model_id",
+    "escape_markdown",
     "get_settings",
     "is_offline",
     "local_model_path",
@@ -56,4 +65,6 @@ __all__ = [
     "transcribe",
     "transcription_configured",
     "warm_up",
+    "warm_up_in_background",
+    "local_model_loaded",
 ]

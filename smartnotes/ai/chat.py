@@ -15,7 +15,8 @@ import openai
 
 from .clients import get_async_client, get_client, translate_error
 from .config import AISettings, get_settings
-from .errors import AINotConfigured, AIResponseError, AIUnavailable
+from .errors import AINotConfigured, AIResponseError, AIStreamInterrupted
+from .reporting import reported
 
 try:  # openai >= 2 uses the "httpx2" fork; older releases use httpx.
     import httpx2 as _httpx
@@ -26,8 +27,6 @@ Message = dict[str, Any]
 
 # Errors that can surface while a stream is being read (after the request itself succeeded).
 _STREAM_ERRORS = (openai.APIError, _httpx.HTTPError, OSError)
-
-_INTERRUPTED = "The AI model stopped answering midway; showing the most relevant passages from your notes instead."
 
 
 def is_offline(settings: AISettings | None = None) -> bool:
@@ -71,6 +70,7 @@ def _deltas(chunk: Any) -> tuple[str, bool]:
     return text, finished
 
 
+@reported("chat")
 def stream_chat(
     messages: Sequence[Message],
     *,
@@ -101,16 +101,17 @@ def stream_chat(
             if text:
                 yield text
     except _STREAM_ERRORS as exc:
-        raise AIUnavailable(_INTERRUPTED, detail=f"chat stream broke: {type(exc).__name__}: {exc}") from exc
+        raise AIStreamInterrupted(detail=f"chat stream broke: {type(exc).__name__}: {exc}") from exc
     except ValueError as exc:  # undecodable chunk
         raise AIResponseError(detail=f"chat stream: malformed chunk: {exc}") from exc
     finally:
         stream.close()
     if not finished:
         # The connection ended cleanly but the model never said it was done (no finish_reason).
-        raise AIUnavailable(_INTERRUPTED, detail="chat stream ended without a finish_reason")
+        raise AIStreamInterrupted(detail="chat stream ended without a finish_reason")
 
 
+@reported("chat")
 async def astream_chat(
     messages: Sequence[Message],
     *,
@@ -135,15 +136,16 @@ async def astream_chat(
             if text:
                 yield text
     except _STREAM_ERRORS as exc:
-        raise AIUnavailable(_INTERRUPTED, detail=f"chat stream broke: {type(exc).__name__}: {exc}") from exc
+        raise AIStreamInterrupted(detail=f"chat stream broke: {type(exc).__name__}: {exc}") from exc
     except ValueError as exc:
         raise AIResponseError(detail=f"chat stream: malformed chunk: {exc}") from exc
     finally:
         await stream.close()
     if not finished:
-        raise AIUnavailable(_INTERRUPTED, detail="chat stream ended without a finish_reason")
+        raise AIStreamInterrupted(detail="chat stream ended without a finish_reason")
 
 
+@reported("generation")
 def complete_chat(
     messages: Sequence[Message],
     *,
@@ -182,6 +184,7 @@ def complete_chat(
 _FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n(.*?)\n?```\s*$", re.DOTALL)
 
 
+@reported("generation")
 def parse_json_reply(text: str) -> Any:
     """Parse a model's JSON answer, tolerating a Markdown code fence or prose around one JSON value."""
     candidate = text.strip()

@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smartnotes.env import env_bool, env_int, env_secret
+from smartnotes.env import ImproperEnv, check_url, env_bool, env_int, env_secret
 
 EMBEDDING_DIMENSIONS = 384
 DEFAULT_LOCAL_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -64,10 +64,8 @@ def _str(env: Mapping[str, str], name: str, default: str = "") -> str:
 
 
 def _url(env: Mapping[str, str], name: str, default: str = "") -> str:
-    value = _str(env, name, default).rstrip("/")
-    if value and not value.lower().startswith(("http://", "https://")):
-        raise ValueError(f"{name}={value!r} must be an http:// or https:// URL")
-    return value
+    value = _str(env, name, default)
+    return check_url(name, value, ("http", "https")).rstrip("/") if value else ""
 
 
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
@@ -81,9 +79,9 @@ def _float(env: Mapping[str, str], name: str, default: float, *, minimum_exclusi
     try:
         number = float(value.strip())
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not a number") from None
+        raise ImproperEnv(f"{name}={value!r} is not a number: expected seconds, e.g. {name}=60") from None
     if not (minimum_exclusive < number < float("inf")):  # also rejects NaN
-        raise ValueError(f"{name}={value.strip()} must be a finite number greater than {minimum_exclusive:g}")
+        raise ImproperEnv(f"{name}={value.strip()} must be a finite number greater than {minimum_exclusive:g}")
     return number
 
 
@@ -115,7 +113,9 @@ class AISettings:
 
     def __post_init__(self) -> None:
         if self.embedding_backend not in EMBEDDING_BACKENDS:
-            raise ValueError(f"EMBEDDING_BACKEND={self.embedding_backend!r} is not supported (use 'local' or 'openai')")
+            raise ImproperEnv(
+                f"EMBEDDING_BACKEND={self.embedding_backend!r} is not supported (use 'local' or 'openai')"
+            )
         if self.embedding_dimensions != EMBEDDING_DIMENSIONS:
             raise ValueError(f"embedding_dimensions must be {EMBEDDING_DIMENSIONS}: the database column is vector(384)")
         if not self.generation_model and self.chat_model:
@@ -126,17 +126,17 @@ class AISettings:
             if not self.embedding_base_url and self.openai_base_url:
                 object.__setattr__(self, "embedding_base_url", self.openai_base_url)
             if not self.embedding_base_url:
-                raise ValueError(
+                raise ImproperEnv(
                     "EMBEDDING_BACKEND='openai' needs an endpoint: set EMBEDDING_BASE_URL or OPENAI_BASE_URL"
                 )
             if not self.embedding_model:
-                raise ValueError("EMBEDDING_BACKEND='openai' needs EMBEDDING_MODEL")
+                raise ImproperEnv("EMBEDDING_BACKEND='openai' needs EMBEDDING_MODEL")
         else:
             if not self.embedding_model:
                 object.__setattr__(self, "embedding_model", DEFAULT_LOCAL_EMBEDDING_MODEL)
             name = self.embedding_model
             if name.lower() not in LOCAL_MODEL_ALIASES and not Path(name).is_dir():
-                raise ValueError(
+                raise ImproperEnv(
                     f"EMBEDDING_MODEL={name!r}: the local backend only ships {DEFAULT_LOCAL_EMBEDDING_MODEL} "
                     "(or give a directory holding a sentence-transformers model); "
                     "for a model served over HTTP set EMBEDDING_BACKEND=openai"
@@ -148,14 +148,14 @@ class AISettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AISettings:
         """Build the settings from ``environ`` (default ``os.environ``).
 
-        Raises ``ValueError`` naming the variable when a value is malformed.
+        Raises ``ImproperEnv`` (a ``ValueError``) naming the variable when a value is malformed.
         """
         env = os.environ if environ is None else environ
         api_key = _read_secret(env, "OPENAI_API_KEY") or "not-needed"
         embedding_key = _read_secret(env, "EMBEDDING_API_KEY") or api_key
         backend = _str(env, "EMBEDDING_BACKEND", "local").lower()
         if backend not in EMBEDDING_BACKENDS:
-            raise ValueError(f"EMBEDDING_BACKEND={backend!r} is not supported (use 'local' or 'openai')")
+            raise ImproperEnv(f"EMBEDDING_BACKEND={backend!r} is not supported (use 'local' or 'openai')")
         chat_model = _str(env, "CHAT_MODEL")
         transcription_key = _read_secret(env, "TRANSCRIPTION_API_KEY") or api_key
         return cls(
@@ -203,8 +203,16 @@ class AISettings:
 _cached: AISettings | None = None
 
 
+def install_settings(settings: AISettings) -> None:
+    """Make ``settings`` the process-wide settings: the Django settings module validates the environment at
+    start-up and installs the result here, so a bad value stops start-up instead of a chat page."""
+    global _cached
+    _cached = settings
+
+
 def get_settings() -> AISettings:
-    """The process-wide settings, built from the environment on first use and then cached."""
+    """The process-wide settings: those installed at start-up, else (outside Django, or after
+    ``clear_settings_cache()``) built from the environment on first use and then cached."""
     global _cached
     settings = _cached
     if settings is None:

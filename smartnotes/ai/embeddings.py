@@ -15,6 +15,7 @@ Store ``embedding_model_id()`` with every vector: when it changes, everything mu
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -26,6 +27,9 @@ import numpy as np
 from .clients import get_client, translate_error
 from .config import LOCAL_MODEL_ALIASES, AISettings, get_settings
 from .errors import AIError, AIResponseError, EmbeddingDimensionError
+from .reporting import reported
+
+log = logging.getLogger(__name__)
 
 # The local model reads at most this many word pieces per text (longer texts are truncated).
 LOCAL_MAX_TOKENS = 256
@@ -136,6 +140,32 @@ def warm_up(settings: AISettings | None = None) -> str:
     return s.embedding_model_id
 
 
+def warm_up_in_background(settings: AISettings | None = None) -> threading.Thread:
+    """``warm_up()`` on a daemon thread (a web process starts serving at once; the first question no longer
+    waits seconds for the model). A failure is logged, and the model is then loaded on first use as before."""
+
+    def run():
+        try:
+            warm_up(settings)
+        except Exception:
+            log.exception("the embedding model could not be loaded at start-up")
+
+    thread = threading.Thread(target=run, name="embedding-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def local_model_loaded(settings: AISettings | None = None) -> bool | None:
+    """Whether this process holds the local embedding model (None for the remote backend)."""
+    s = settings or get_settings()
+    if s.embedding_backend != "local":
+        return None
+    try:
+        return str(local_model_path(s)) in _models
+    except AIError:  # not installed: never loaded
+        return False
+
+
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -188,6 +218,7 @@ def _embed_remote(texts: list[str], *, batch_size: int, settings: AISettings) ->
     return _normalise(out)
 
 
+@reported("embeddings")
 def embed_texts(texts: Sequence[str], *, batch_size: int = 64, settings: AISettings | None = None) -> np.ndarray:
     """Embed ``texts``: array of shape ``(len(texts), 384)``, float32, each row of unit length."""
     if isinstance(texts, str):

@@ -32,6 +32,14 @@ class AIUnavailable(AIError):
     )
 
 
+class AIStreamInterrupted(AIUnavailable):
+    """A streamed answer broke off before the model said it was done."""
+
+    default_message = (
+        "The AI model stopped answering midway; showing the most relevant passages from your notes instead."
+    )
+
+
 class AINotConfigured(AIUnavailable):
     """No chat endpoint/model is configured (offline mode) but a model call was attempted."""
 

@@ -78,6 +78,15 @@ def _renderer(allow_html: bool) -> _markdown.Markdown:
 
 
 _EMPTY_PARAGRAPH = re.compile(r"\n?<p>\s*</p>")
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]!])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` (e.g. a lecture name) for an inline position of Markdown we compose, shown literally: on one
+    line, no emphasis, code, links or images (``[``, ``]`` and ``!`` escaped), no autolinks or entities
+    (``<`` and ``&`` as HTML entities, which render as the characters themselves)."""
+    one_line = " ".join(str(text).split())
+    return _INLINE_SPECIAL.sub(r"\\\1", one_line.replace("&", "&amp;").replace("<", "&lt;"))
 
 
 def sanitize_html(html: str) -> str:

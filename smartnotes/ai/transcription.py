@@ -12,6 +12,7 @@ from pathlib import Path
 from .clients import get_client, translate_error
 from .config import AISettings, get_settings
 from .errors import AINotConfigured, AIResponseError, AIUnavailable
+from .reporting import reported
 
 NOT_CONFIGURED_MESSAGE = (
     "Recordings are transcribed by a speech-to-text service, and none is configured on this server. An "
@@ -43,6 +44,7 @@ def transcription_configured(settings: AISettings | None = None) -> bool:
     return (settings or get_settings()).transcription_configured
 
 
+@reported("transcription")
 def transcribe(path, *, filename: str | None = None, settings: AISettings | None = None) -> list[Segment]:
     """The timed segments of the speech in the audio or video file at ``path``.
 

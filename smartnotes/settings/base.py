@@ -2,18 +2,24 @@
 
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 
+from smartnotes.ai.config import AISettings, install_settings
 from smartnotes.env import (
     ImproperEnv,
+    check_url,
     env_bool,
     env_choice,
     env_float,
     env_int,
     env_list,
+    env_pattern,
     env_str,
+    env_url,
 )
+from smartnotes.secret_key import production_secret_key_error
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("SMARTNOTES_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -27,11 +33,9 @@ _INSECURE_PREFIX = "django-insecure-"
 def _secret_key() -> str:
     key = env_str("SECRET_KEY")
     if ENVIRONMENT == "production":
-        if len(key) < 40 or key.startswith(_INSECURE_PREFIX) or len(set(key)) < 10:
-            raise ImproperEnv(
-                "SECRET_KEY must be set to a long random value in production "
-                "(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
-            )
+        problem = production_secret_key_error(key)
+        if problem:
+            raise ImproperEnv(problem)
         return key
     if key:
         return key
@@ -46,8 +50,14 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+CSRF_TRUSTED_ORIGINS = [
+    check_url("CSRF_TRUSTED_ORIGINS", origin, ("http", "https")) for origin in env_list("CSRF_TRUSTED_ORIGINS")
+]
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
+
+# AI providers (variables in smartnotes/ai/config.py): validated now, so a bad value stops start-up; the
+# result is what ai.get_settings() returns in this process.
+install_settings(AISettings.from_env())
 
 INSTALLED_APPS = [
     "daphne",
@@ -84,6 +94,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Prometheus: requests by URL name and status, and their latency (apps/core/metrics.py); outside the others.
+    "apps.core.metrics.RequestMetricsMiddleware",
+    # Content-Security-Policy on every response; private, no-store for logged-in users (apps/core/security_headers.py).
+    "apps.core.security_headers.SecurityHeadersMiddleware",
     # Every /api/ error as {"detail", "code"} JSON, also the 404/405/413/500 no API handler wrote.
     "apps.core.api_errors.ApiErrorShapeMiddleware",
     # NUL / unpaired surrogates anywhere in the input: a clear 400 before any view (apps/core/hygiene.py).
@@ -96,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: answers 413 for a body smartnotes/asgi.py refused unread (apps/core/body_limit.py).
+    "apps.core.body_limit.RequestTooLargeMiddleware",
 ]
 
 ROOT_URLCONF = "smartnotes.urls"
@@ -120,19 +136,25 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_URL = env_url("DATABASE_URL", schemes=("postgres", "postgresql"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 else:
     from smartnotes.embedded_pg import ensure_running
 
-    DATABASES = {"default": ensure_running(VAR_DIR / "pg", env_str("EMBEDDED_DB_NAME", "smartnotes"))}
+    _embedded_db_name = env_pattern(
+        "EMBEDDED_DB_NAME", r"[A-Za-z_][A-Za-z0-9_]{0,62}", "smartnotes", "letters, digits and _ (at most 63)"
+    )
+    DATABASES = {"default": ensure_running(VAR_DIR / "pg", _embedded_db_name)}
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# pg_dump / pg_restore / psql for `manage.py backup` and `restore` (apps/core/backup.py); empty: the embedded
+# server's own binaries, or those on PATH with DATABASE_URL.
+PG_BIN_DIR = env_str("PG_BIN_DIR")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis (optional: channel layer, task broker and cache at scale) -------------------------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 
 if REDIS_URL:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
@@ -179,6 +201,10 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- Web processes --------------------------------------------------------------------------------------
+# Load the local embedding model when a web process starts (in the background), not on the first question.
+EMBEDDINGS_WARM_UP = env_bool("EMBEDDINGS_WARM_UP", True)
+
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -201,6 +227,10 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", ("none", "optional", "mandatory"), "optional")
 ACCOUNT_UNIQUE_EMAIL = True
+# The sign-up form answers the same whether or not the email already has an account (apps/accounts/signup.py).
+ACCOUNT_FORMS = {"signup": "apps.accounts.signup.EnumerationSafeSignupForm"}
+# Sign-up ends on "check your email"; the link then logs the new account in (only in the browser that signed up).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # API bearer tokens (apps/accounts/tokens.py): allauth's headless JWT strategy, every token login its own
@@ -220,7 +250,7 @@ EMAIL_URL = env_str("EMAIL_HOST")
 if EMAIL_URL:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = EMAIL_URL
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
@@ -248,11 +278,19 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# A request body (and an uploaded file) beyond 2.5 MB goes to a temporary file, never into memory: an accepted
+# 95 MB upload is streamed to disk. Bodies over the upload limit are refused unread (apps/core/body_limit.py).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FILES = 50
 
 # --- Product limits -------------------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 100, minimum=1) * 1024 * 1024
 UPLOAD_RATE_PER_HOUR = env_int("UPLOAD_RATE_PER_HOUR", 10, minimum=1)
+LECTURE_REQUEUE_RATE_PER_HOUR = env_int("LECTURE_REQUEUE_RATE_PER_HOUR", 10, minimum=1)  # Retry + Reprocess
 INGEST_MAX_PAGES = env_int("INGEST_MAX_PAGES", 500, minimum=1)
 INGEST_MAX_PAGE_PIXELS = env_int("INGEST_MAX_PAGE_PIXELS", 40_000_000, minimum=1_000_000)
 # A larger image is decoded to be rendered within the page budget; beyond this it is a decompression bomb.
@@ -273,6 +311,13 @@ SHARE_PASSWORD_ATTEMPTS_PER_LINK = env_int("SHARE_PASSWORD_ATTEMPTS_PER_LINK", 1
 SHARE_PASSWORD_ATTEMPTS_PER_IP = env_int("SHARE_PASSWORD_ATTEMPTS_PER_IP", 5, minimum=1)
 SHARE_CHAT_PER_IP_PER_MINUTE = env_int("SHARE_CHAT_PER_IP_PER_MINUTE", 3, minimum=1)
 SHARE_CHAT_PER_LINK_PER_HOUR = env_int("SHARE_CHAT_PER_LINK_PER_HOUR", 30, minimum=1)
+# Weekly clean-up (apps/core/cleanup.py): files younger than this are never removed (an upload in progress).
+CLEANUP_GRACE_HOURS = env_int("CLEANUP_GRACE_HOURS", 24, minimum=1)
+TASK_FAILURES_KEEP_DAYS = env_int("TASK_FAILURES_KEEP_DAYS", 30, minimum=1)
+
+# --- Metrics (GET /metrics, apps/core/metrics_views.py) ----------------------------------------------------
+# Bearer token Prometheus must send; empty: only loopback and private addresses may scrape.
+METRICS_TOKEN = env_str("METRICS_TOKEN").strip()
 
 # --- Security -------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -281,13 +326,31 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Probed over plain HTTP from inside (load balancers, `docker compose`, Prometheus): never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 if ENVIRONMENT == "production":
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Behind a TLS-terminating proxy, which must set X-Forwarded-Proto (and drop any the client sent).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Served over HTTPS unless SECURE_COOKIES=false (a plain-HTTP test deployment): plain HTTP is redirected.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is the operator's own decision for their whole domain (and anyone can submit a domain whose
+        # header asks for it), so the deploy check's reminder about it is silenced unless it is opted into.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_str("TIME_ZONE", "UTC").strip()
+try:
+    ZoneInfo(TIME_ZONE)
+except (ZoneInfoNotFoundError, ValueError):
+    raise ImproperEnv(f"TIME_ZONE={TIME_ZONE!r} is not a time zone: expected a name like UTC or Europe/Paris") from None
+# Read by the Django-free OCR pipeline itself (apps/lectures/pipeline/ocr.py); checked here for start-up.
+env_pattern("SMARTNOTES_OCR_LANG", r"[A-Za-z0-9_]+(\+[A-Za-z0-9_]+)*", "eng", "Tesseract languages such as eng+fra")
 USE_I18N = True
 USE_TZ = True
 
@@ -296,7 +359,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info").upper(),
+    },
     "loggers": {
         "daphne": {"level": "WARNING"},
         "django.channels.server": {"level": "WARNING"},

@@ -9,6 +9,7 @@
  *    Works for plain form submits, links and htmx requests (htmx:confirm); other elements get a bubbling
  *    "confirmed" event after the user agrees. Falls back to window.confirm only when <dialog> is unsupported.
  *  - Keyboard: "/" focuses [data-hotkey-focus], "?" opens #shortcuts-dialog.
+ *  - Dialogs: [data-dialog-open="id"], [data-dialog-close], <dialog data-dialog-close-on="event">.
  *  - Nav: [data-nav-toggle] mobile menu, user menu <details> closes on outside click / Esc.
  *  - Dropzone (.dropzone with an <input type=file>): .is-dragover while dragging, lists chosen files in
  *    a .dropzone-files list when the markup has one. Never uploads or copies files itself (page scripts such
@@ -348,6 +349,39 @@
   });
 
   /* ------------------------------------------------------------------------------------------ */
+  /* Dialogs without inline handlers (the CSP forbids them)                                       */
+  /* ------------------------------------------------------------------------------------------ */
+  // [data-dialog-open="id"] opens <dialog id> (and focuses #[data-dialog-focus]); [data-dialog-close] closes
+  // its dialog; <dialog data-dialog-close-on="event other-event"> closes when such an event bubbles up to it
+  // (e.g. one an HX-Trigger response header fires on a form inside it).
+  doc.addEventListener("click", function (e) {
+    var opener = e.target.closest("[data-dialog-open]");
+    if (opener) {
+      var dialog = doc.getElementById(opener.getAttribute("data-dialog-open"));
+      if (!dialog || dialog.open) return;
+      if (dialogSupported) dialog.showModal();
+      else dialog.setAttribute("open", "");
+      var focus = opener.getAttribute("data-dialog-focus");
+      var target = focus && doc.getElementById(focus);
+      if (target) target.focus();
+      return;
+    }
+    var closer = e.target.closest("[data-dialog-close]");
+    if (closer) {
+      var own = closer.closest("dialog");
+      if (own) own.close();
+    }
+  });
+
+  function initDialogCloseOn(dialog) {
+    if (dialog.dataset.closeOnReady) return;
+    dialog.dataset.closeOnReady = "1";
+    dialog.getAttribute("data-dialog-close-on").split(/\s+/).filter(Boolean).forEach(function (name) {
+      dialog.addEventListener(name, function () { if (dialog.open) dialog.close(); });
+    });
+  }
+
+  /* ------------------------------------------------------------------------------------------ */
   /* Navigation: mobile menu + user menu                                                          */
   /* ------------------------------------------------------------------------------------------ */
   function closeMenus(except) {
@@ -531,6 +565,8 @@
     if (root.matches && root.matches(".dropzone")) initDropzone(root);
     root.querySelectorAll(".chat-log").forEach(initChatLog);
     if (root.matches && root.matches(".chat-log")) initChatLog(root);
+    root.querySelectorAll("dialog[data-dialog-close-on]").forEach(initDialogCloseOn);
+    if (root.matches && root.matches("dialog[data-dialog-close-on]")) initDialogCloseOn(root);
   }
 
   onReady(function () {

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from apps.lectures.tests.helpers import ingest_now, upload_file
 from tests.factories import PASSWORD
@@ -38,7 +39,8 @@ def test_ask_watch_the_answer_stream_and_open_a_citation(browser, fake_openai, f
             page.click(f"a[href='{reverse('chat:lecture', args=[lecture.pk])}']")
             page.click("text=New conversation")
             page.wait_for_selector("#chat-question")
-            page.wait_for_function("document.getElementById('chat-state').dataset.state === 'ready'", timeout=15000)
+            # Waits go through locators: wait_for_function evaluates a string, which the page's CSP forbids.
+            expect(page.locator("#chat-state[data-state=ready]")).to_have_count(1, timeout=15000)
 
             # "/" focuses the box (from anywhere on the page); Enter sends.
             page.evaluate("document.activeElement.blur()")
@@ -49,11 +51,7 @@ def test_ask_watch_the_answer_stream_and_open_a_citation(browser, fake_openai, f
 
             # The answer streams in: partial text while the input is disabled...
             page.wait_for_selector(".chat-msg.user >> text=What is operator precedence?")
-            page.wait_for_function(
-                "() => { const b = document.querySelector('.chat-stream');"
-                " return b && b.textContent.includes('word3'); }",
-                timeout=30000,
-            )
+            expect(page.locator(".chat-stream")).to_contain_text("word3", timeout=30000)
             partial = page.text_content(".chat-stream")
             assert "Operator precedence decides" in partial and "done." not in partial
             assert page.is_disabled("#chat-question")
@@ -72,11 +70,9 @@ def test_ask_watch_the_answer_stream_and_open_a_citation(browser, fake_openai, f
             if os.environ.get("CHAT_SCREENSHOTS"):
                 page.screenshot(path=os.path.join(os.environ["CHAT_SCREENSHOTS"], "panel.png"))
             assert "page 19" in page.text_content("#page-panel")
-            page.wait_for_function(
-                "() => { const i = document.querySelector('#page-panel #page-view img');"
-                " return i && i.complete && i.naturalWidth > 0; }",
-                timeout=15000,
-            )
+            image = page.locator("#page-panel #page-view img")
+            expect(image).to_have_js_property("complete", True, timeout=15000)
+            expect(image).not_to_have_js_property("naturalWidth", 0)
             src = page.get_attribute("#page-panel #page-view img", "src")
             assert src == reverse("lectures:thumbnail", args=[lecture.pk, 19])
             page.keyboard.press("Escape")

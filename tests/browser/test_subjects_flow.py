@@ -17,6 +17,13 @@ def test_sign_up_and_manage_a_subject(page, app_server):
     page.fill("input[name=password1]", "An-unusual-passphrase-77")
     page.fill("input[name=password2]", "An-unusual-passphrase-77")
     page.click("form button[type=submit]")
+    # Sign-up never says whether the address had an account (apps/accounts/signup.py): it ends on "check your
+    # email"; with optional verification the password works before the link is followed.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.get_by_role("link", name="Log in").last.click()
+    page.fill("input[name=login]", "ada")
+    page.fill("input[name=password]", "An-unusual-passphrase-77")
+    page.click("form button[type=submit]")
     expect(page).to_have_url(re.compile(r"/subjects/$"))
     expect(page.get_by_text("No subjects yet")).to_be_visible()
 

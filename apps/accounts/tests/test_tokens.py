@@ -45,9 +45,9 @@ def test_log_in_gives_a_pair_that_reads_only_my_data(user, other_user, password)
     assert claims["exp"] - claims["iat"] == 15 * 60
     response = _subjects(pair["access_token"])
     assert response.status_code == 200
-    assert [s["name"] for s in response.json()] == ["Mine"]
+    assert [s["name"] for s in response.json()["items"]] == ["Mine"]
     other = _log_in(other_user, password)
-    assert [s["name"] for s in _subjects(other["access_token"]).json()] == ["Theirs"]
+    assert [s["name"] for s in _subjects(other["access_token"]).json()["items"]] == ["Theirs"]
 
 
 def test_log_in_by_email_and_wrong_password(user, password):
@@ -117,12 +117,12 @@ def test_devices_list_and_revoke_one_or_all(user, other_user, password):
     phone = _log_in(user, password, device="phone")
     laptop = _log_in(user, password, device="laptop")
     theirs = _log_in(other_user, password, device="their phone")
-    devices = Client().get("/api/v1/auth/devices", **_bearer(laptop["access_token"])).json()
+    devices = Client().get("/api/v1/auth/devices", **_bearer(laptop["access_token"])).json()["items"]
     assert {d["name"] for d in devices} == {"phone", "laptop"}
     assert [d["current"] for d in devices if d["name"] == "laptop"] == [True]
     assert all(d["kind"] == "api" for d in devices)
 
-    their_id = Client().get("/api/v1/auth/devices", **_bearer(theirs["access_token"])).json()[0]["id"]
+    their_id = Client().get("/api/v1/auth/devices", **_bearer(theirs["access_token"])).json()["items"][0]["id"]
     not_mine = Client().delete(f"/api/v1/auth/devices/{their_id}", **_bearer(laptop["access_token"]))
     assert not_mine.status_code == 404
     assert _subjects(theirs["access_token"]).status_code == 200

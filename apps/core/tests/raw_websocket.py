@@ -38,8 +38,15 @@ class RawWebsocket:
         data, self.buffer = self.buffer[:n], self.buffer[n:]
         return data
 
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
+        """A client frame: FIN set, masked as RFC 6455 requires (payloads under 126 bytes: control frames)."""
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
     def receive_text(self) -> str:
-        """The next text frame (control frames are skipped; a close frame raises)."""
+        """The next text frame (a ping is answered as a browser does, so the server keeps the socket open; other
+        control frames are skipped; a close frame raises)."""
         while True:
             first, second = self._read(2)
             opcode, length = first & 0x0F, second & 0x7F
@@ -50,6 +57,8 @@ class RawWebsocket:
             payload = self._read(length)
             if opcode == 0x8:
                 raise ConnectionError(f"closed by the server: {payload[:2].hex()}")
+            if opcode == 0x9:
+                self._send_frame(0xA, payload)
             if opcode == 0x1:
                 return payload.decode()
 

@@ -61,3 +61,11 @@ def test_the_page_can_be_cleared(owner_client, card):
     owner_client.post(_url(card), {"question": "Q", "answer": "A", "source_page": ""})
     card.refresh_from_db()
     assert card.source_page is None
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_saving_never_returns_to_another_site(owner_client, card, elsewhere):
+    response = owner_client.post(
+        reverse("flashcards:edit", args=[card.pk]), {"question": "Q?", "answer": "A.", "next": elsewhere}
+    )
+    assert response["Location"] == reverse("flashcards:lecture", args=[card.lecture_id])

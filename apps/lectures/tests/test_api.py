@@ -1,13 +1,18 @@
 import pytest
+from django.core.files.base import ContentFile
 
 from apps.lectures.models import Lecture
+from tests.factories import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def lecture(user, subject):
-    return Lecture.objects.create(owner=user, subject=subject, name="W1", original_filename="w1.pdf", file_type="pdf")
+    lecture = Lecture(owner=user, subject=subject, name="W1", original_filename="w1.pdf", file_type="pdf")
+    lecture.file.save("w1.pdf", ContentFile(tiny_pdf()), save=False)  # Retry reads the original again
+    lecture.save()
+    return lecture
 
 
 @pytest.mark.parametrize(
@@ -21,7 +26,8 @@ def test_three_personas(owner_client, other_client, anon_client, lecture, path):
 
 
 def test_subject_listing_is_scoped(owner_client, other_client, lecture):
-    assert [x["name"] for x in owner_client.get(f"/api/v1/lectures/subject/{lecture.subject_id}").json()] == ["W1"]
+    listed = owner_client.get(f"/api/v1/lectures/subject/{lecture.subject_id}").json()
+    assert [x["name"] for x in listed["items"]] == ["W1"] and listed["count"] == 1
     assert other_client.get(f"/api/v1/lectures/subject/{lecture.subject_id}").status_code == 404
 
 
@@ -71,7 +77,7 @@ def test_lecture_actions_and_another_users_token(user, other_user, password, lec
     retried = api.post(f"/api/v1/lectures/{lecture.pk}/retry")
     assert retried.status_code == 202 and retried.json()["status"] == "pending"
     assert api.post(f"/api/v1/lectures/{lecture.pk}/clear").json() == {"chunks_deleted": 0}
-    assert api.get(f"/api/v1/lectures/{lecture.pk}/figures").json() == []
+    assert api.get(f"/api/v1/lectures/{lecture.pk}/figures").json() == {"items": [], "count": 0}
     no_password = api.post(
         f"/api/v1/lectures/{lecture.pk}/password", '{"password": "x"}', content_type="application/json"
     )

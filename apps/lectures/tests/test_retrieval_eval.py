@@ -11,14 +11,14 @@ from tests import retrieval_eval
 from tests.factories import UserFactory
 from tests.fake_openai.fixtures import _AI_ENV, reset_ai_caches
 
-# The targets are top-1 ≥ 0.75 and top-3 ≥ 0.90; measured after the ranking changes: 0.615 and 0.812.
-# The floors sit just under what is measured so a regression fails; raise them as ranking improves.
+# The targets are top-1 ≥ 0.75 and top-3 ≥ 0.90; measured after the ranking changes (pieces): 0.658 and
+# 0.838. The floors sit just under what is measured so a regression fails; raise them as ranking improves.
 FLOORS = {
-    "top1": 0.60,
-    "top3": 0.80,
+    "top1": 0.65,
+    "top3": 0.83,
     "refusal_recall": 0.95,
 }
-CHAT_CITED_FLOOR = 0.75  # measured 0.778 after the ranking changes (README "Retrieval quality")
+CHAT_CITED_FLOOR = 0.80  # measured 0.812 after the ranking changes (README "Retrieval quality")
 REFUSAL_PRECISION_FLOOR = 0.80  # measured 0.840
 
 

@@ -116,3 +116,5 @@ def test_revoking_asks_first_then_returns_where_the_owner_was(owner_client, user
     assert visitor().get(url("view", code)).status_code == 410
     # Another site is never a place to return to.
     assert owner_client.post(revoke, {"next": "https://evil.example/"})["Location"] == reverse("sharing:list")
+    # Nor a word, which redirect() would look up as a view name (that was a 500).
+    assert owner_client.post(revoke, {"next": "my notes"})["Location"] == reverse("sharing:list")

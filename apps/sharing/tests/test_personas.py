@@ -45,6 +45,7 @@ OWNER_CASES = {
 PUBLIC_CASES = {
     "view": Case(lambda o: [], get=200),
     "unlock": Case(lambda o: [], get=405, post=302, data=lambda o: {"password": LINK_PASSWORD}, link="locked"),
+    "pages": Case(lambda o: [], get=200),
     "page": Case(lambda o: [2], get=200),
     "thumbnail": Case(lambda o: [2], get=200),
     "figure": Case(lambda o: [o.figure.pk], get=200),

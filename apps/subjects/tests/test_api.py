@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 def test_owner_lists_and_reads_their_subjects(owner_client, subject, other_user):
     SubjectFactory(user=other_user, name="Not yours")
-    listed = owner_client.get("/api/v1/subjects/").json()
+    listed = owner_client.get("/api/v1/subjects/").json()["items"]
     assert [s["name"] for s in listed] == ["Algorithms"]
     assert owner_client.get(f"/api/v1/subjects/{subject.pk}").json()["name"] == "Algorithms"
 

@@ -1,7 +1,7 @@
 import pytest
 
 from smartnotes.ai import AISettings, get_settings, is_offline, reset_caches
-from smartnotes.ai.config import EMBEDDING_DIMENSIONS
+from smartnotes.ai.config import EMBEDDING_DIMENSIONS, install_settings
 
 
 def test_defaults_are_offline_with_local_embeddings():
@@ -61,6 +61,12 @@ def test_unreadable_key_file_names_the_variable(tmp_path):
         ("EMBEDDING_THREADS", "0"),
         ("EMBEDDING_BACKEND", "gpu"),
         ("OPENAI_BASE_URL", "localhost:8000"),
+        ("OPENAI_BASE_URL", "not a url"),
+        ("OPENAI_BASE_URL", "ftp://x"),
+        ("OPENAI_BASE_URL", "http://"),
+        ("OPENAI_BASE_URL", "http://gpu-box:99999/v1"),
+        ("EMBEDDING_BASE_URL", "gpu-box/v1"),
+        ("TRANSCRIPTION_BASE_URL", "https:///v1"),
         ("EMBEDDING_REQUEST_DIMENSIONS", "maybe"),
     ],
 )
@@ -118,3 +124,15 @@ def test_module_does_not_import_django():
 
     root = Path(smartnotes.__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_installed_settings_are_what_get_settings_returns_until_reset(monkeypatch):
+    installed = AISettings(request_timeout_s=7.5)
+    monkeypatch.setenv("AI_TIMEOUT", "3")
+    try:
+        install_settings(installed)
+        assert get_settings() is installed
+        reset_caches()  # what tests do after changing the environment
+        assert get_settings().request_timeout_s == 3.0
+    finally:
+        reset_caches()

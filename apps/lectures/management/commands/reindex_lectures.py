@@ -1,36 +1,48 @@
-"""Rebuild the passages of lectures indexed before chunks kept their slide titles (migration 0006).
+"""Rebuild the passages of lectures indexed before the current index: before chunks kept their slide titles
+(migration 0006) or before chunks had pieces (migration 0009).
 
-Such lectures keep working, but without titles their passages rank as before the ranking changes (see README
-"Retrieval quality"). This queues a reprocess of each one from its kept original (the worker re-reads, re-chunks
-and re-embeds it); pages, figures and answers stay available until the new index replaces them.
+Such lectures keep working, but rank as before the ranking changes (see README "Retrieval quality"). A lecture
+without titles gets a queued reprocess from its kept original (the worker re-reads, re-chunks and re-embeds it;
+pages, figures and answers stay available until the new index replaces them). A lecture with titles but no
+pieces is re-embedded here, from its stored passages (no file is read again).
 """
 
 from django.core.management.base import BaseCommand
 from django.db.models import Exists, OuterRef
 
 from apps.lectures import services
-from apps.lectures.models import Chunk, Lecture, LectureRole, LectureStatus
+from apps.lectures.models import Chunk, ChunkPiece, Lecture, LectureRole, LectureStatus
+from apps.lectures.pipeline.pieces import piece_texts
 
 
 class Command(BaseCommand):
-    help = "Queue a reprocess of every completed lecture whose passages have no slide titles yet."
+    help = "Reprocess lectures whose passages have no slide titles yet; build the missing pieces of the others."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="only list the lectures")
 
     def handle(self, *args, dry_run=False, **options):
-        titled = Chunk.objects.filter(lecture=OuterRef("pk")).exclude(title="")
-        stale = (
+        indexed = (
             Lecture.objects.filter(status=LectureStatus.COMPLETED, role=LectureRole.LECTURE)
-            .exclude(file="")
             .filter(Exists(Chunk.objects.filter(lecture=OuterRef("pk"))))
-            .exclude(Exists(titled))
             .select_related("owner")
         )
+        titled = Exists(Chunk.objects.filter(lecture=OuterRef("pk")).exclude(title=""))
         count = 0
-        for lecture in stale:
+        for lecture in indexed.exclude(file="").exclude(titled):
             if not dry_run:
                 services.reprocess_lecture(actor=lecture.owner, lecture=lecture)
             count += 1
             self.stdout.write(f"{'would queue' if dry_run else 'queued'} lecture {lecture.pk}: {lecture.name}")
+        without_pieces = indexed.filter(titled).exclude(
+            Exists(ChunkPiece.objects.filter(chunk__lecture=OuterRef("pk")))
+        )
+        for lecture in without_pieces:
+            chunks = Chunk.objects.filter(lecture=lecture).values_list("title", "text")
+            if not any(piece_texts(title, text) for title, text in chunks.iterator()):
+                continue  # every passage is a single line: nothing to add
+            if not dry_run:
+                services.reembed_lecture(lecture)
+            count += 1
+            self.stdout.write(f"{'would re-embed' if dry_run else 're-embedded'} lecture {lecture.pk}: {lecture.name}")
         self.stdout.write(f"{count} lecture(s)")
