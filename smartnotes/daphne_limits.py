@@ -6,32 +6,17 @@ with a 414 (431 for a header line), JSON under /api/ like every API error, then 
 reach Django, where ``apps.core.hygiene`` refuses more than 8 KiB with the same 414.
 """
 
-import json
-
 from twisted.web import http
 
-_PLAIN = "The address is too long. Shorten it (or the search in it) and try again.\n"
-_API = {"detail": "The address is too long. Shorten the query string and try again.", "code": "uri_too_long"}
-_HEADER = "A request header is too long.\n"
+from smartnotes.head_refusal import head_refusal
+
 _DRAIN_SECONDS = 5
 
 
 def _response(line: bytes, request_line: bool) -> bytes:
-    if request_line:
-        status = "414 URI Too Long"
-        parts = line.split(b" ", 2)
-        if len(parts) > 1 and parts[1].startswith(b"/api/"):
-            content_type, body = "application/json", json.dumps(_API)
-        else:
-            content_type, body = "text/plain; charset=utf-8", _PLAIN
-    else:
-        status, content_type, body = "431 Request Header Fields Too Large", "text/plain; charset=utf-8", _HEADER
-    payload = body.encode()
-    head = (
-        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(payload)}\r\n"
-        "Connection: close\r\n\r\n"
-    )
-    return head.encode() + payload
+    parts = line.split(b" ", 2)
+    api = request_line and len(parts) > 1 and parts[1].startswith(b"/api/")
+    return head_refusal(long_address=request_line, api=api)
 
 
 def _line_length_exceeded(channel: http.HTTPChannel, line: bytes) -> None:

@@ -8,35 +8,18 @@ query strings reach Django, where ``apps.core.hygiene`` refuses more than 8 KiB 
 are bounded by ``apps.core.body_limit``. smartnotes/serve.py starts uvicorn with this protocol.
 """
 
-import json
-
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from smartnotes.head_refusal import head_refusal
 
 MAX_HEAD_BYTES = 64 * 1024
 _LONG_URL_BYTES = 8 * 1024
 _DRAIN_SECONDS = 5
 
-_PLAIN = "The address is too long. Shorten it (or the search in it) and try again.\n"
-_API = {"detail": "The address is too long. Shorten the query string and try again.", "code": "uri_too_long"}
-_HEADER = "The request headers are too long.\n"
-
 
 def refusal(url: bytes) -> bytes:
     """The whole HTTP response for a request whose head is refused, given the address read so far."""
-    if len(url) >= _LONG_URL_BYTES:
-        status = "414 URI Too Long"
-        if url.startswith(b"/api/"):
-            content_type, body = "application/json", json.dumps(_API)
-        else:
-            content_type, body = "text/plain; charset=utf-8", _PLAIN
-    else:
-        status, content_type, body = "431 Request Header Fields Too Large", "text/plain; charset=utf-8", _HEADER
-    payload = body.encode()
-    head = (
-        f"HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {len(payload)}\r\n"
-        "connection: close\r\n\r\n"
-    )
-    return head.encode() + payload
+    return head_refusal(long_address=len(url) >= _LONG_URL_BYTES, api=url.startswith(b"/api/"))
 
 
 class HttpProtocol(HttpToolsProtocol):

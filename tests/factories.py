@@ -115,6 +115,32 @@ PAST_PAPER_CONTENT = {
 }
 
 
+def completed_lecture_with_files(user, subject):
+    """A completed one-page lecture "Week 1" with its original, a page image and one figure (``figure_pk``)."""
+    from django.core.files.base import ContentFile
+
+    from apps.lectures.models import Figure, LecturePage, LectureStatus
+
+    lecture = Lecture.objects.create(
+        owner=user,
+        subject=subject,
+        name="Week 1",
+        original_filename="week1.pdf",
+        file_type="pdf",
+        status=LectureStatus.COMPLETED,
+        page_count=1,
+    )
+    lecture.file.save("week1.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    page = LecturePage(lecture=lecture, number=1, text="Variables hold values", method="text")
+    page.thumbnail.save("page_001.png", ContentFile(b"\x89PNG fake"), save=False)
+    page.save()
+    figure = Figure(lecture=lecture, page=1, index=1, width=10, height=10)
+    figure.image.save("slide_01_fig_01.png", ContentFile(b"\x89PNG fig"), save=False)
+    figure.save()
+    lecture.figure_pk = figure.pk
+    return lecture
+
+
 def tiny_pdf(text: str = "MySmartNotes test document") -> bytes:
     """A small, valid one-page PDF (pdftotext reads ``text`` back)."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()

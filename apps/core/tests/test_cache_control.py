@@ -1,36 +1,17 @@
 """Private, no-store on what a logged-in user sees and downloads; not on static files or the public landing page."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from apps.core.security_headers import NO_STORE
-from apps.lectures.models import Figure, Lecture, LecturePage, LectureStatus
-from tests.factories import GeneratedDocumentFactory
+from tests.factories import GeneratedDocumentFactory, completed_lecture_with_files
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def lecture(user, subject):
-    lecture = Lecture.objects.create(
-        owner=user,
-        subject=subject,
-        name="Week 1",
-        original_filename="week1.pdf",
-        file_type="pdf",
-        status=LectureStatus.COMPLETED,
-        page_count=1,
-    )
-    lecture.file.save("week1.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    page = LecturePage(lecture=lecture, number=1, text="Variables hold values", method="text")
-    page.thumbnail.save("page_001.png", ContentFile(b"\x89PNG fake"), save=False)
-    page.save()
-    figure = Figure(lecture=lecture, page=1, index=1, width=10, height=10)
-    figure.image.save("slide_01_fig_01.png", ContentFile(b"\x89PNG fig"), save=False)
-    figure.save()
-    lecture.figure_pk = figure.pk
-    return lecture
+    return completed_lecture_with_files(user, subject)
 
 
 def test_logged_in_pages_are_not_stored(owner_client, lecture, htmx_headers):

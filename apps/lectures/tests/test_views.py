@@ -1,33 +1,15 @@
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from apps.lectures.models import Figure, Lecture, LecturePage, LectureStatus
-from tests.factories import SubjectFactory
+from apps.lectures.models import Lecture, LecturePage, LectureStatus
+from tests.factories import SubjectFactory, completed_lecture_with_files
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def lecture(user, subject, settings):
-    lecture = Lecture.objects.create(
-        owner=user,
-        subject=subject,
-        name="Week 1",
-        original_filename="week1.pdf",
-        file_type="pdf",
-        status=LectureStatus.COMPLETED,
-        page_count=1,
-    )
-    lecture.file.save("week1.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    page = LecturePage(lecture=lecture, number=1, text="Variables hold values", method="text")
-    page.thumbnail.save("page_001.png", ContentFile(b"\x89PNG fake"), save=False)
-    page.save()
-    figure = Figure(lecture=lecture, page=1, index=1, width=10, height=10)
-    figure.image.save("slide_01_fig_01.png", ContentFile(b"\x89PNG fig"), save=False)
-    figure.save()
-    lecture.figure_pk = figure.pk
-    return lecture
+    return completed_lecture_with_files(user, subject)
 
 
 def _urls(lecture):
