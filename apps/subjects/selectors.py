@@ -13,6 +13,7 @@ from apps.subjects.models import Subject
 def subjects_for_user(user):
     from apps.flashcards.models import Flashcard
     from apps.flashcards.selectors import start_of_day
+    from apps.lectures.models import Lecture
     from apps.study.models import StudySession
 
     # cards due today, as on the subject page (apps.flashcards.selectors.due_counts_by_subject)
@@ -27,11 +28,13 @@ def subjects_for_user(user):
     last_studied = (
         StudySession.objects.filter(subject=OuterRef("pk")).values("subject").annotate(t=Max("started_at")).values("t")
     )
+    # Every figure is a subquery per subject: a join on lectures would repeat the card count once per lecture.
+    lectures = Lecture.objects.filter(subject=OuterRef("pk"), role="lecture").values("subject")
+    lecture_count = lectures.annotate(n=Count("pk")).values("n")
+    pages = lectures.filter(status="completed").annotate(n=Sum("page_count")).values("n")
     return Subject.objects.filter(user=user).annotate(
-        lecture_count=Count("lectures", filter=Q(lectures__role="lecture"), distinct=True),
-        pages_processed=Coalesce(
-            Sum("lectures__page_count", filter=Q(lectures__status="completed", lectures__role="lecture")), 0
-        ),
+        lecture_count=Coalesce(Subquery(lecture_count), 0),
+        pages_processed=Coalesce(Subquery(pages), 0),
         cards_due=Coalesce(Subquery(due), 0),
         last_studied=Subquery(last_studied),
     )
