@@ -36,6 +36,7 @@ bench:
 	@$(PY) bench/review.py
 	@$(PY) bench/generate.py
 	@$(PY) bench/pages.py
+	@$(PY) bench/soak.py
 
 migrate:
 	@$(PY) manage.py migrate --noinput

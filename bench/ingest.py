@@ -24,6 +24,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["OMP_THREAD_LIMIT"] = "1"
 
 from apps.lectures import pipeline  # noqa: E402
+from apps.lectures.pipeline.context import embedding_text  # noqa: E402
+from apps.lectures.pipeline.pieces import piece_texts  # noqa: E402
 from smartnotes import ai  # noqa: E402
 
 FIXTURES = Path(os.environ.get("SMARTNOTES_FIXTURES", ROOT.parent / "shared" / "fixtures"))
@@ -55,7 +57,11 @@ def ours_text():
         memory_mb=limits.memory_mb,
     )
     drafts = pipeline.chunk_pages(pipeline.clean_pages(pages))
-    ai.embed_texts([d.text for d in drafts])
+    # As apps/lectures/ingest.py embeds them: each chunk under its title, then its pieces in batches of their own.
+    ai.embed_texts([embedding_text(d.title, d.text) for d in drafts])
+    pieces = [text for d in drafts for text in piece_texts(d.title, d.text)]
+    for start in range(0, len(pieces), 256):
+        ai.embed_texts(pieces[start : start + 256])
     return pages, drafts
 
 
