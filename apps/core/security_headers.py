@@ -22,6 +22,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 
 NO_STORE = "private, no-store"
 _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
@@ -67,8 +68,11 @@ def _host(request) -> str | None:
 
 
 def _is_private(request) -> bool:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    try:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+    except DatabaseError:  # the session cannot be read (PostgreSQL down, /healthz says so): assume private
         return True
     return "HTTP_AUTHORIZATION" in request.META
 
