@@ -22,8 +22,17 @@ from tests.fake_openai.fixtures import reset_ai_caches
 
 ROOT = Path(__file__).resolve().parents[3]
 VENV_BIN = Path(sys.executable).parent
-# Variables a developer's shell or the test run may set that would change what start-up sees.
-_CLEARED = ("SECRET_KEY", "DJANGO_ENV", "DEBUG", "DJANGO_SETTINGS_MODULE", "SECURE_COOKIES", "ALLOWED_HOSTS")
+# Variables a developer's shell or the test run may set that would change what start-up sees (the browser tests'
+# conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright, which `check --deploy` rightly reports).
+_CLEARED = (
+    "SECRET_KEY",
+    "DJANGO_ENV",
+    "DEBUG",
+    "DJANGO_SETTINGS_MODULE",
+    "SECURE_COOKIES",
+    "ALLOWED_HOSTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+)
 
 
 def _run(command: list[str], **extra: str) -> subprocess.CompletedProcess:
