@@ -183,20 +183,18 @@ def _check_rows(root: Path, on_disk: dict, report: CleanupReport, *, dry_run: bo
 
     busy_lectures = set(Lecture.objects.filter(status__in=BUSY).values_list("pk", flat=True))
     missing_thumbnails, missing_figures = [], []
-    pages = LecturePage.objects.exclude(thumbnail="").values_list("pk", "lecture_id", "thumbnail")
-    for pk, lecture_id, name in pages.iterator(chunk_size=5000):
-        referenced.add(name)
-        if lecture_id not in busy_lectures and not _exists(root, name, on_disk):
-            report.missing.append(MissingFile("page image", pk, name, "cleared; Reprocess rebuilds it"))
-            missing_thumbnails.append(pk)
-            flag(lecture_id, "page_images")
-    figures = Figure.objects.exclude(image="").values_list("pk", "lecture_id", "image")
-    for pk, lecture_id, name in figures.iterator(chunk_size=5000):
-        referenced.add(name)
-        if lecture_id not in busy_lectures and not _exists(root, name, on_disk):
-            report.missing.append(MissingFile("figure", pk, name, "dropped; Reprocess rebuilds it"))
-            missing_figures.append(pk)
-            flag(lecture_id, "figures")
+    derived = [
+        (LecturePage, "thumbnail", "page image", "cleared", missing_thumbnails, "page_images"),
+        (Figure, "image", "figure", "dropped", missing_figures, "figures"),
+    ]
+    for model, file_field, kind, fate, missing, flag_name in derived:
+        rows = model.objects.exclude(**{file_field: ""}).values_list("pk", "lecture_id", file_field)
+        for pk, lecture_id, name in rows.iterator(chunk_size=5000):
+            referenced.add(name)
+            if lecture_id not in busy_lectures and not _exists(root, name, on_disk):
+                report.missing.append(MissingFile(kind, pk, name, f"{fate}; Reprocess rebuilds it"))
+                missing.append(pk)
+                flag(lecture_id, flag_name)
 
     missing_documents = []
     documents = GeneratedDocument.objects.exclude(file="").values_list("pk", "file", "status")

@@ -15,17 +15,16 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.core.body_limit import request_body_limit
+
 # Longer query strings are refused with 414; nothing on the site needs more (searches are short).
 MAX_QUERY_STRING_BYTES = 8 * 1024
-# Form fields beside a file are small; an over-limit upload is left unread for the upload view to refuse.
-_MULTIPART_SLACK_BYTES = 1024 * 1024
 _MAX_DEPTH = 64
 
 _BAD_CHARACTER = re.compile("[\x00\ud800-\udfff]")
@@ -124,7 +123,8 @@ def _fields_problem_of(request: HttpRequest) -> str | None:
     # File names need no check: Django's multipart parser already drops non-printable characters from them.
     if request.content_type == "multipart/form-data":
         length = request.META.get("CONTENT_LENGTH") or "0"
-        too_big = not length.isdigit() or int(length) > settings.UPLOAD_MAX_BYTES + _MULTIPART_SLACK_BYTES
+        # An over-limit upload is left unread: apps/core/body_limit.py refuses it.
+        too_big = not length.isdigit() or int(length) > request_body_limit()
         if request.method != "POST" or too_big:
             return None
         fields = request.POST
