@@ -44,7 +44,8 @@ def passages_for_question(owner, subject_id: int, question: str) -> list[Passage
 
     The question is searched for as written, without its boilerplate (marks, "Briefly,", "Show your work!",
     code) and sentence by sentence, so each part of a long question finds the page it is about. Only hits that
-    retrieval's calibrated relevance keeps count, and the rankings are fused as retrieval fuses its own.
+    retrieval's calibrated relevance keeps count, and the rankings of the several searches are fused by
+    reciprocal rank.
     """
     asks = offline.question_asks(question)
     queries = list(dict.fromkeys(q for q in (question.strip(), " ".join(asks), *asks) if q))
@@ -52,7 +53,9 @@ def passages_for_question(owner, subject_id: int, question: str) -> list[Passage
     scores: dict[int, float] = {}
     found: dict[int, retrieval.Hit] = {}
     for query in queries:
-        hits = retrieval.relevant_hits(retrieval.search(owner, query, subject_id=subject_id, k=retrieval.CANDIDATES))
+        hits = retrieval.relevant_hits(
+            retrieval.search(owner, query, subject_id=subject_id, k=retrieval.CANDIDATES, fusion="ranks")
+        )
         kept = hits[:QUERY_HITS]
         if symbols:
             kept += [h for h in hits[QUERY_HITS:] if offline.mentions_symbol(h.text, symbols)][:SYMBOL_HITS]

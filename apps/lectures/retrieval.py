@@ -1,5 +1,5 @@
-"""Hybrid retrieval over a student's chunks: pgvector cosine search + PostgreSQL full-text search, fused with
-reciprocal rank fusion. The only module that writes vector SQL; every query is filtered to one owner and to
+"""Hybrid retrieval over a student's chunks: pgvector cosine search + PostgreSQL full-text search, scored
+together (ranking.combined_scores). The only module that writes vector SQL; every query is filtered to one owner and to
 a lecture or subject.
 """
 
@@ -144,72 +144,86 @@ def vector_plan(owner_id, *, lecture_id=None, subject_id=None, limit=CANDIDATES)
         return "exact" if _exact_is_cheaper(cursor, where, params, limit) else "hnsw"
 
 
-def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CANDIDATES, pool=TEXT_POOL):
-    """(chunk id, rank, matches the whole query) rows for the query words, best first.
+_QUOTED_LEXEME = (
+    "(chr(39) || replace(replace({lx}, chr(92), chr(92) || chr(92)), chr(39), chr(39) || chr(39)) || chr(39))"
+)
+
+
+def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CANDIDATES, pool=TEXT_POOL, idf=True):
+    """(chunk id, rank, matches the whole query, coverage) rows for the query words, best first.
 
     Rows matching the whole websearch query (all words, quoted phrases, -exclusions) rank first; rows
     matching any of its words follow (only when the first tier has fewer than `limit` rows), so a
-    natural-language question still finds passages. Ranking (ts_rank_cd) reads every candidate's tsvector,
-    so each tier ranks at most `pool` matching rows: exact for scopes where a query matches up to `pool`
-    chunks, bounded in time for huge ones (a common word in a 100k-chunk subject) where the tier's pool is
-    the first `pool` matches the index yields. The "any word" query is built from the question's own lexemes,
-    each quoted, so lexemes such as `error.cpp:11` or `ˆ` can never break the tsquery syntax.
+    natural-language question still finds passages. A row's rank is the sum over the question's words of the
+    word's rarity (BM25's inverse document frequency) times ts_rank_cd for that word (title words weigh more:
+    setweight A), not ts_rank_cd's equal weights: "leftover" outweighs "number" in a deck that says "number" on
+    every slide. Rarity is counted among the rows being ranked (those matching any of the words), which costs
+    nothing beyond ranking them; when the whole-query tier is full, every row holds every word and the weights
+    are equal. A row's coverage is the share of the question's rarity it contains (0–1).
+    Ranking reads every candidate's tsvector, so each tier ranks at most `pool` matching rows: exact
+    for scopes where a query matches up to `pool` chunks, bounded in time for huge ones (a common word in a
+    100k-chunk subject) where the tier's pool is the first `pool` matches the index yields. The "any word"
+    query is built from the question's own lexemes, each quoted, so lexemes such as `error.cpp:11` or `ˆ` can
+    never break the tsquery syntax.
     """
-    where, params = _scope(owner_id, lecture_id, subject_id)
+    where, _ = _scope(owner_id, lecture_id, subject_id)
+    where = where.replace("c.owner_id = %s", "c.owner_id = %(owner)s")
+    where = where.replace("c.lecture_id = %s", "c.lecture_id = %(lecture)s").replace(
+        "c.subject_id = %s", "c.subject_id = %(subject)s"
+    )
     scoped, scope = _SCOPED_SEARCH_VECTOR, _scope_query(lecture_id, subject_id)
+    quoted = _QUOTED_LEXEME.format(lx="lx")
+    params = {
+        "owner": owner_id,
+        "lecture": lecture_id,
+        "subject": subject_id,
+        "scope": scope,
+        "query": query,
+        "pool": pool,
+        "limit": limit,
+        "norm": TEXT_RANK_NORMALIZATION,
+        "idf": idf,
+    }
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH q AS (
-                SELECT %s::tsquery AS scope, websearch_to_tsquery('english', %s) AS strict,
+                SELECT %(scope)s::tsquery AS scope, websearch_to_tsquery('english', %(query)s) AS strict,
                        coalesce(nullif(array_to_string(ARRAY(
-                                    SELECT chr(39) || replace(replace(lx, chr(92), chr(92) || chr(92)),
-                                                              chr(39), chr(39) || chr(39)) || chr(39)
-                                    FROM unnest(tsvector_to_array(to_tsvector('english', %s))) AS lx
+                                    SELECT {quoted}
+                                    FROM unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lx
                                 ), ' | '), ''), 'zzzznomatch')::tsquery AS loose
             ),
             strict_pool AS MATERIALIZED (
-                SELECT c.id, c.search_vector FROM lectures_chunk c, q
+                SELECT c.id, c.search_vector, true AS strict FROM lectures_chunk c, q
                 WHERE {where} AND {scoped} @@ (q.strict && q.scope)
-                LIMIT %s
-            ),
-            strict_hits AS MATERIALIZED (
-                SELECT s.id, ts_rank_cd(s.search_vector, q.loose, %s) AS rank, true AS strict
-                FROM strict_pool s, q
-                ORDER BY rank DESC, s.id
-                LIMIT %s
+                LIMIT %(pool)s
             ),
             loose_pool AS MATERIALIZED (
-                SELECT c.id, c.search_vector FROM lectures_chunk c, q
-                WHERE {where} AND {scoped} @@ (q.loose && q.scope) AND NOT (c.search_vector @@ q.strict)
-                LIMIT %s
+                SELECT c.id, c.search_vector, false AS strict FROM lectures_chunk c, q
+                WHERE (SELECT count(*) FROM strict_pool) < %(limit)s
+                  AND {where} AND {scoped} @@ (q.loose && q.scope) AND NOT (c.search_vector @@ q.strict)
+                LIMIT %(pool)s
             ),
-            loose_hits AS MATERIALIZED (
-                SELECT l.id, ts_rank_cd(l.search_vector, q.loose, %s) AS rank, false AS strict
-                FROM loose_pool l, q
-                WHERE (SELECT count(*) FROM strict_hits) < %s
-                ORDER BY rank DESC, l.id
-                LIMIT %s
+            pool AS MATERIALIZED (SELECT * FROM strict_pool UNION ALL SELECT * FROM loose_pool),
+            idf AS (
+                SELECT t.term, CASE WHEN %(idf)s THEN ln(1 + (s.n - s.df + 0.5) / (s.df + 0.5)) ELSE 1 END AS weight
+                FROM (SELECT DISTINCT ({quoted})::tsquery AS term
+                      FROM unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lx) t,
+                     LATERAL (SELECT count(*) FILTER (WHERE p.search_vector @@ t.term) AS df, count(*) AS n
+                              FROM pool p) s
             )
-            SELECT id, rank, strict FROM (SELECT * FROM strict_hits UNION ALL SELECT * FROM loose_hits) hits
-            ORDER BY strict DESC, rank DESC, id
-            LIMIT %s
+            SELECT p.id,
+                   (SELECT coalesce(sum(idf.weight * ts_rank_cd(p.search_vector, idf.term, %(norm)s)), 0)
+                    FROM idf) AS rank,
+                   p.strict,
+                   (SELECT coalesce(sum(idf.weight) FILTER (WHERE p.search_vector @@ idf.term), 0)
+                           / greatest(sum(idf.weight), 1e-9) FROM idf) AS coverage
+            FROM pool p
+            ORDER BY p.strict DESC, rank DESC, p.id
+            LIMIT %(limit)s
             """,  # noqa: S608
-            [
-                scope,
-                query,
-                query,
-                *params,
-                pool,
-                TEXT_RANK_NORMALIZATION,
-                limit,
-                *params,
-                pool,
-                TEXT_RANK_NORMALIZATION,
-                limit,
-                limit,
-                limit,
-            ],
+            params,
         )
         return cursor.fetchall()
 
@@ -229,25 +243,22 @@ def _scope_query(lecture_id: int | None, subject_id: int | None) -> str:
     return " & ".join(lexemes)
 
 
-def piece_distances(owner_id: int, chunk_ids: list[int], query_vector) -> dict[int, float]:
-    """Chunk id -> the smallest cosine distance from the query to the chunk or any of its pieces
-    (models.ChunkPiece), for those of ``chunk_ids`` the owner has; empty when none of them has pieces (lectures
-    indexed before pieces existed), so their ranking stays as it was."""
+def candidate_distances(owner_id: int, chunk_ids: list[int], query_vector) -> dict[int, tuple[float, float]]:
+    """Chunk id -> (cosine distance from the query to the chunk, the smallest distance to the chunk or any of its
+    pieces, models.ChunkPiece) for those of ``chunk_ids`` the owner has. A chunk without pieces (one line, or a
+    lecture indexed before pieces existed) has its own distance twice."""
     vector = _literal(np.asarray(query_vector, dtype=np.float32))
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT c.id, least(c.embedding <=> %s::vector, min(p.embedding <=> %s::vector)), count(p.id)
+            SELECT c.id, c.embedding <=> %s::vector, least(c.embedding <=> %s::vector, min(p.embedding <=> %s::vector))
             FROM lectures_chunk c LEFT JOIN lectures_chunkpiece p ON p.chunk_id = c.id
             WHERE c.id = ANY(%s) AND c.owner_id = %s AND c.embedding IS NOT NULL
             GROUP BY c.id
             """,
-            [vector, vector, chunk_ids, owner_id],
+            [vector, vector, vector, chunk_ids, owner_id],
         )
-        rows = cursor.fetchall()
-    if not any(pieces for _, _, pieces in rows):
-        return {}
-    return {cid: float(distance) for cid, distance, _ in rows}
+        return {cid: (float(whole), float(best)) for cid, whole, best in cursor.fetchall()}
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -255,6 +266,7 @@ def _literal(vector: np.ndarray) -> str:
 
 
 def fuse(*rankings: list[int]) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of rankings of chunk ids (chat follow-ups, study material)."""
     scores: dict[int, float] = {}
     for order in rankings:
         for rank, chunk_id in enumerate(order, start=1):
@@ -262,9 +274,28 @@ def fuse(*rankings: list[int]) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
-def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hybrid", query_vector=None) -> list[Hit]:
+def _fused_ranks(owner_id, vector_rows, text_rows, vector, depth: int) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of the vector and full-text rankings, then once more with the top ``depth``
+    ordered by their closest piece as a third ranking."""
+    rankings = [[row[0] for row in rows] for rows in (vector_rows, text_rows) if rows]
+    fused = fuse(*rankings)[:depth]
+    if vector is not None and fused:
+        best = {cid: piece for cid, (_, piece) in candidate_distances(owner_id, [c for c, _ in fused], vector).items()}
+        fused = fuse(*rankings, sorted(best, key=lambda cid: (best[cid], cid)))[:depth]
+    return fused
+
+
+def search(
+    user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hybrid", query_vector=None, fusion="scores"
+) -> list[Hit]:
     """The retrieval entry point. mode: "hybrid" (default), "vector" or "text".
 
+    fusion "scores" (default): the vector and full-text candidates (CANDIDATES of each) are scored together by
+    ranking.combined_scores, the similarity of the chunk and of its closest piece plus a share of the full-text
+    score: best for a student's question, often a paraphrase that shares few words with the slide. "ranks":
+    reciprocal rank fusion of the vector, full-text and closest-piece rankings, which rewards passages both
+    kinds of evidence agree on: best for a long exam question that names several things (apps/documents/
+    material.py); measured in README "Retrieval quality".
     `query_vector` skips embedding the query (callers that already have it, benchmarks).
     """
     query = (query or "").strip()
@@ -275,27 +306,25 @@ def search(user, query: str, *, lecture_id=None, subject_id=None, k=8, mode="hyb
         vector = ai.embed_query(query) if query_vector is None else query_vector
         vector_rows = vector_ids(user.pk, vector, lecture_id=lecture_id, subject_id=subject_id)
     if mode in ("hybrid", "text"):
-        text_rows = text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id)
-    vector_ranking = [row[0] for row in vector_rows]
-    text_ranking = [row[0] for row in text_rows]
-    depth = max(k, ranking.RERANK_DEPTH)
-    fused = fuse(*(r for r in (vector_ranking, text_ranking) if r))[:depth]
-    if not fused:
+        text_rows = text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id, idf=fusion != "ranks")
+    ids = list(dict.fromkeys([row[0] for row in vector_rows] + [row[0] for row in text_rows]))
+    if not ids:
         return []
-    if vector_rows and ranking.RANK_BY_PIECES:
-        # Second pass: the candidates ordered by their best piece (or own vector) is a third ranking.
-        best = piece_distances(user.pk, [cid for cid, _ in fused], vector)
-        if best:
-            by_piece = sorted(best, key=lambda cid: (best[cid], cid))
-            fused = fuse(*(r for r in (vector_ranking, text_ranking, by_piece) if r))[:depth]
-    v_pos = {cid: i for i, cid in enumerate(vector_ranking, start=1)}
-    t_pos = {cid: i for i, cid in enumerate(text_ranking, start=1)}
+    depth = max(k, ranking.RERANK_DEPTH)
+    if fusion == "ranks":
+        scored = _fused_ranks(user.pk, vector_rows, text_rows, vector if vector_rows else None, depth)
+    else:
+        texts = [ranking.TextMatch(cid, float(rank), float(coverage)) for cid, rank, _, coverage in text_rows]
+        distances = candidate_distances(user.pk, ids, vector) if vector_rows else {}
+        scored = ranking.combined_scores(distances, texts)[:depth]
+    v_pos = {row[0]: i for i, row in enumerate(vector_rows, start=1)}
+    t_pos = {row[0]: i for i, row in enumerate(text_rows, start=1)}
     distances = {row[0]: float(row[1]) for row in vector_rows}
     strict = {row[0] for row in text_rows if row[2]}
-    rows = _load([cid for cid, _ in fused], user.pk)
+    rows = _load([cid for cid, _ in scored], user.pk)
     candidates = [
         ranking.Candidate(cid, rows[cid][0], rows[cid][2], rows[cid][5], rows[cid][6], score)
-        for cid, score in fused
+        for cid, score in scored
         if cid in rows
     ]
     return [

@@ -1,5 +1,5 @@
 """Chunk pieces (pipeline/pieces.py): stored at ingestion, rebuilt on re-embedding and by reindex_lectures, and
-used by search as a third ranking of its candidates."""
+scored by search through the closest piece of each candidate."""
 
 import numpy as np
 import pytest
@@ -36,20 +36,21 @@ def chunk(lecture, index: int, vector, text: str = "body", title: str = "") -> C
     )
 
 
-def test_piece_distance_is_the_best_of_the_chunk_and_its_pieces_for_the_owner_only():
+def test_candidate_distances_give_the_chunk_and_its_closest_piece_for_the_owner_only():
     lecture = LectureFactory(status=LectureStatus.COMPLETED)
     with_pieces, plain = chunk(lecture, 0, unit(1, 1)), chunk(lecture, 1, unit(0, 1))
     ChunkPiece.objects.create(chunk=with_pieces, embedding=unit(1, 0.1))
     ChunkPiece.objects.create(chunk=with_pieces, embedding=unit(0, 1))
     query = unit(1)
 
-    best = retrieval.piece_distances(lecture.owner_id, [with_pieces.pk, plain.pk], query)
+    found = retrieval.candidate_distances(lecture.owner_id, [with_pieces.pk, plain.pk], query)
 
-    assert best[with_pieces.pk] == pytest.approx(1 - float(unit(1, 0.1) @ query), abs=1e-5)
-    assert best[plain.pk] == pytest.approx(1.0, abs=1e-5)  # no pieces: its own distance
+    whole, best = found[with_pieces.pk]
+    assert whole == pytest.approx(1 - float(unit(1, 1) @ query), abs=1e-5)
+    assert best == pytest.approx(1 - float(unit(1, 0.1) @ query), abs=1e-5)
+    assert found[plain.pk] == pytest.approx((1.0, 1.0), abs=1e-5)  # no pieces: its own distance twice
     other = LectureFactory(status=LectureStatus.COMPLETED)
-    assert retrieval.piece_distances(other.owner_id, [with_pieces.pk, plain.pk], query) == {}
-    assert retrieval.piece_distances(lecture.owner_id, [plain.pk], query) == {}  # indexed before pieces
+    assert retrieval.candidate_distances(other.owner_id, [with_pieces.pk, plain.pk], query) == {}
 
 
 def test_a_chunk_with_a_piece_close_to_the_question_moves_up(monkeypatch):
@@ -65,7 +66,7 @@ def test_a_chunk_with_a_piece_close_to_the_question_moves_up(monkeypatch):
         return [hit.chunk_id for hit in hits]
 
     assert pages() == [first.pk, diluted.pk, second.pk]
-    monkeypatch.setattr(ranking, "RANK_BY_PIECES", False)
+    monkeypatch.setattr(ranking, "PIECE_WEIGHT", 0.0)
     assert pages() == [first.pk, second.pk, diluted.pk]
 
 
