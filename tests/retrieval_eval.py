@@ -105,8 +105,9 @@ class Corpus:
 
 
 def ingest_decks(user, evalset: EvalSet, fixtures: Path = FIXTURES) -> Corpus:
-    """Upload and ingest every deck (the same code a worker runs), each into its subject, once."""
-    from apps.lectures.models import LecturePage
+    """Upload and ingest every deck (the same code a worker runs, the pieces job queued on completion included),
+    each into its subject, once."""
+    from apps.lectures.models import ChunkPiece, LecturePage
     from apps.lectures.tests.helpers import ingest_now, upload_file
     from apps.subjects.models import Subject
 
@@ -119,6 +120,8 @@ def ingest_decks(user, evalset: EvalSet, fixtures: Path = FIXTURES) -> Corpus:
             if lecture.status != "completed":
                 raise RuntimeError(f"{deck['file']} did not ingest: {lecture.error_message}")
             lectures[key] = lecture
+    if not ChunkPiece.objects.filter(chunk__lecture__owner=user).exists():
+        raise RuntimeError("no pieces were indexed: the figures would measure the ranking without them")
     # Every expected page must exist and hold text: a typo in the question file would otherwise score as a miss.
     pages = {
         (lec_id, number)

@@ -140,15 +140,16 @@ def claim(kind: JobKind, pk: int, token: str) -> BackgroundJob | None:
 
 
 @contextlib.contextmanager
-def current_run(kind: JobKind, pk: int, token: str) -> Iterator[BackgroundJob]:
+def current_run(kind: JobKind, pk: int, token: str, *, status: str = JobStatus.PROCESSING) -> Iterator[BackgroundJob]:
     """A transaction holding the job's row lock, entered only while ``token`` is the current processing run.
 
     Store a run's results inside it: a run that was superseded gets ``Superseded`` before it writes anything,
-    and its replacement cannot be superseded halfway through the write.
+    and its replacement cannot be superseded halfway through the write. A follow-up of a finished run (e.g. a
+    lecture's pieces, apps/lectures/piece_indexing.py) passes ``status=JobStatus.COMPLETED``.
     """
     with transaction.atomic():
         row = kind.model.objects.select_for_update().filter(pk=pk).first()
-        if row is None or row.task_id != token or row.status != JobStatus.PROCESSING:
+        if row is None or row.task_id != token or row.status != status:
             raise Superseded(f"{kind.name} {pk}: run {token[:8]} is no longer current")
         yield row
 

@@ -3,7 +3,8 @@
 Runs inside a django-q2 worker as a job of the shared runner (apps/jobs: claim, heartbeat, progress, stale
 recovery). Extraction happens in an isolated child process (memory and time limits), so
 a hostile file fails its lecture and never the worker. Everything derived from the file is written in one
-transaction at the end: a lecture has either all of its pages, figures and chunks or none of them.
+transaction at the end: a lecture has either all of its pages, figures and chunks or none of them. The vectors
+of the chunks' pieces are a follow-up job queued on completion (piece_indexing.py): the lecture is ready first.
 """
 
 import contextlib
@@ -16,17 +17,15 @@ from django.core.files.base import ContentFile
 
 from apps.core import metrics
 from apps.jobs import runner
-from apps.lectures import pipeline
+from apps.lectures import pipeline, services
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, ChunkPiece, Figure, FileType, Lecture, LecturePage, LectureRole
+from apps.lectures.models import Chunk, Figure, FileType, Lecture, LecturePage, LectureRole
 from apps.lectures.pipeline import IngestError
 from apps.lectures.pipeline.context import embedding_text
 from apps.lectures.pipeline.pieces import piece_texts
 from smartnotes import ai
 
 log = logging.getLogger(__name__)
-EMBED_BATCH = 64
-PIECE_BATCH = 256  # short texts: bigger batches, each sorted by length inside the embedding model
 
 
 def limits_from_settings() -> pipeline.Limits:
@@ -78,33 +77,19 @@ def _children_allowed():
 
 
 def embed_chunks(drafts: list[pipeline.ChunkDraft], tracker: runner.ProgressTracker):
-    """(a vector per draft, the vectors of each draft's pieces, pipeline/pieces.py). Pieces are embedded after the
-    chunks, in batches of their own: mixed with ~500-token chunks, every short piece was padded to the longest
-    text of its batch (1.6x the time on the fixture decks). Progress counts passages; pieces make up the rest."""
-    chunk_texts = [embedding_text(d.title, d.text) for d in drafts]
-    owned = [(i, text) for i, d in enumerate(drafts) for text in piece_texts(d.title, d.text)]
-    total, work = len(drafts), len(chunk_texts) + len(owned)
+    """A vector per draft, each passage embedded under its slide title (pipeline/context.py)."""
+    total = len(drafts)
 
-    def report(done_work: int) -> None:
-        done = min(total, round(total * done_work / work)) if work else total
+    def report(done: int, _total: int) -> None:
         tracker.update("embed", done, total, f"Indexing passages {done} of {total}")
 
-    vectors = []
-    for start in range(0, len(chunk_texts), EMBED_BATCH):
-        vectors.extend(ai.embed_texts(chunk_texts[start : start + EMBED_BATCH]))
-        report(len(vectors))
-    pieces = [[] for _ in drafts]
-    for start in range(0, len(owned), PIECE_BATCH):
-        batch = owned[start : start + PIECE_BATCH]
-        for (owner, _), vector in zip(batch, ai.embed_texts([text for _, text in batch]), strict=True):
-            pieces[owner].append(vector)
-        report(len(vectors) + start + len(batch))
-    return vectors, pieces
+    return list(ai.embed_texts([embedding_text(d.title, d.text) for d in drafts], progress=report))
 
 
-def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_id: str, pieces=None) -> dict:
+def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_id: str) -> dict:
     """Replace everything derived from the file in one transaction, if this run is still the lecture's current
-    run (checked under the row lock: a superseded run raises ``Superseded`` and writes nothing)."""
+    run (checked under the row lock: a superseded run raises ``Superseded`` and writes nothing). The old chunks'
+    pieces go with them; the new ones are queued for after the commit."""
     methods: dict[str, int] = {}
     figure_count = 0
     with runner.current_run(INGEST, lecture.pk, lecture.task_id):
@@ -137,7 +122,7 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                 )
                 fig.save()
                 figure_count += 1
-        chunks = Chunk.objects.bulk_create(
+        Chunk.objects.bulk_create(
             [
                 Chunk(
                     owner_id=lecture.owner_id,
@@ -154,14 +139,6 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                 for draft, vector in zip(drafts, vectors, strict=True)
             ],
             batch_size=500,
-        )
-        ChunkPiece.objects.bulk_create(
-            [
-                ChunkPiece(chunk=chunk, embedding=v)
-                for chunk, vs in zip(chunks, pieces or [[]] * len(chunks), strict=True)
-                for v in vs
-            ],
-            batch_size=1000,
         )
         lecture.page_count = len(pages)
         lecture.progress_page = len(pages)
@@ -181,6 +158,8 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
             ],
         }
         runner.mark_completed(INGEST, lecture)
+        if any(piece_texts(d.title, d.text) for d in drafts):
+            services.enqueue_piece_indexing_after_commit(lecture.pk, lecture.task_id)
     return {"pages": len(pages), "chunks": len(drafts), "figures": figure_count, "methods": methods}
 
 
@@ -241,9 +220,9 @@ def _read_and_store(lecture: Lecture, tracker: runner.ProgressTracker) -> dict:
         return store(lecture, pages, [], [], "")
     drafts = pipeline.chunk_pages(pages)
     tracker.update("store", 0, 1, "Splitting into passages", force=True)
-    vectors, pieces = embed_chunks(drafts, tracker)
+    vectors = embed_chunks(drafts, tracker)
     tracker.update("embed", 1, 1, "Saving", force=True)
-    return store(lecture, pages, drafts, vectors, ai.embedding_model_id(), pieces)
+    return store(lecture, pages, drafts, vectors, ai.embedding_model_id())
 
 
 def _exam_questions(pages: list[pipeline.Page]) -> list[dict]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.accounts.models import Profile
 from apps.jobs import runner
 from apps.lectures.jobs import INGEST
-from apps.lectures.models import Chunk, ChunkPiece, Figure, Lecture, LecturePage, LectureRole, LectureStatus
+from apps.lectures.models import Chunk, Figure, Lecture, LecturePage, LectureRole, LectureStatus
 from apps.lectures.validation import CheckedUpload, UploadRejected, check_upload
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,24 @@ def upload_lecture(*, actor, subject, uploaded_file, name: str = "", role: str =
 def enqueue_processing(lecture: Lecture) -> None:
     """Queue one run. The run token makes any older run's task (e.g. redelivered after a crash) a no-op."""
     runner.enqueue(INGEST, lecture.pk)
+
+
+def enqueue_piece_indexing_after_commit(lecture_id: int, token: str) -> None:
+    """Queue the pieces of a completed run (piece_indexing.py) once its completion is committed, after the
+    "ready" push; the task writes nothing if ``token`` is no longer the lecture's run by then."""
+    from django_q.tasks import async_task
+
+    from apps.lectures.piece_indexing import KIND
+
+    transaction.on_commit(
+        lambda: async_task(
+            "apps.lectures.tasks.index_lecture_pieces",
+            lecture_id,
+            token,
+            task_name=f"{KIND}-{lecture_id}-{token[:8]}",
+            group=KIND,
+        )
+    )
 
 
 class RequeueRefused(ValueError):
@@ -217,26 +235,20 @@ def recover_stale_lectures() -> dict:
 def reembed_lecture(lecture: Lecture, *, batch_size: int = 64) -> int:
     """Recompute a lecture's chunk vectors and their pieces' (pipeline/pieces.py) with the configured model, from
     the same contextual text ingestion embeds (slide title, passage). Returns the number of chunks."""
+    from apps.lectures.piece_indexing import piece_vectors, replace_pieces
     from apps.lectures.pipeline.context import embedding_text
-    from apps.lectures.pipeline.pieces import piece_texts
     from smartnotes import ai
 
     chunks = list(Chunk.objects.filter(lecture=lecture).only("pk", "text", "title").order_by("pk"))
-    for start in range(0, len(chunks), batch_size):
-        batch = chunks[start : start + batch_size]
-        texts = [embedding_text(c.title, c.text) for c in batch]
-        for chunk, vector in zip(batch, ai.embed_texts(texts), strict=True):
-            chunk.embedding = vector
-    pieces = [ChunkPiece(chunk=c, embedding=None) for c in chunks for _ in piece_texts(c.title, c.text)]
-    piece_text = [t for c in chunks for t in piece_texts(c.title, c.text)]
-    for start in range(0, len(pieces), batch_size):
-        vectors = ai.embed_texts(piece_text[start : start + batch_size])
-        for piece, vector in zip(pieces[start : start + batch_size], vectors, strict=True):
-            piece.embedding = vector
+    vectors = ai.embed_texts([embedding_text(c.title, c.text) for c in chunks], batch_size=batch_size)
+    for chunk, vector in zip(chunks, vectors, strict=True):
+        chunk.embedding = vector
+    pieces = piece_vectors(chunks)
     with transaction.atomic():
+        # Under the row lock, like a queued pieces job (piece_indexing.py): one of the two replaces the other's.
+        Lecture.objects.select_for_update().filter(pk=lecture.pk).first()
         Chunk.objects.bulk_update(chunks, ["embedding"], batch_size=500)
-        ChunkPiece.objects.filter(chunk__lecture=lecture).delete()
-        ChunkPiece.objects.bulk_create(pieces, batch_size=1000)
+        replace_pieces(lecture.pk, pieces)
         Lecture.objects.filter(pk=lecture.pk).update(embedding_model=ai.embedding_model_id())
     return len(chunks)
 

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 # The local model reads at most this many word pieces per text (longer texts are truncated).
 LOCAL_MAX_TOKENS = 256
+# Word pieces (padding included) per forward pass of the local model. Texts go longest first, so each batch pads
+# little; and on the CPU many small batches beat a few big ones: 64 texts of a deck per pass took about 3x the
+# time of ~1024-token passes (bench/ingest.py), with the same vectors.
+LOCAL_BATCH_TOKENS = 1024
 
 _OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -173,20 +177,40 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / norms).astype(np.float32, copy=False)
 
 
-def _embed_local(texts: list[str], *, batch_size: int, settings: AISettings) -> np.ndarray:
+def length_batches(lengths: Sequence[int], *, max_count: int, max_tokens: int) -> list[list[int]]:
+    """Indices into ``lengths``, longest first, cut into batches of at most ``max_count`` whose padded size
+    (count x the longest) stays within ``max_tokens`` (a text longer than that goes alone)."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    batches, start = [], 0
+    while start < len(order):
+        size = max(1, min(max_count, max_tokens // max(1, lengths[order[start]])))
+        batches.append(order[start : start + size])
+        start += size
+    return batches
+
+
+def _embed_local(texts: list[str], *, batch_size: int, settings: AISettings, progress=None) -> np.ndarray:
     model = _load_local_model(settings)
     with _encode_lock:
-        vectors = model.encode(
-            texts,
-            batch_size=batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-    return _normalise(vectors)
+        ids = model.tokenizer(texts, truncation=True, max_length=model.max_seq_length)["input_ids"]
+    out = np.empty((len(texts), settings.embedding_dimensions), dtype=np.float32)
+    done = 0
+    for batch in length_batches([len(i) for i in ids], max_count=batch_size, max_tokens=LOCAL_BATCH_TOKENS):
+        with _encode_lock:  # per batch: a question's embedding in another thread need not wait for all of them
+            out[batch] = model.encode(
+                [texts[i] for i in batch],
+                batch_size=len(batch),
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(texts))
+    return _normalise(out)
 
 
-def _embed_remote(texts: list[str], *, batch_size: int, settings: AISettings) -> np.ndarray:
+def _embed_remote(texts: list[str], *, batch_size: int, settings: AISettings, progress=None) -> np.ndarray:
     client = get_client(settings, "embeddings")
     dim = settings.embedding_dimensions
     out = np.empty((len(texts), dim), dtype=np.float32)
@@ -215,12 +239,23 @@ def _embed_remote(texts: list[str], *, batch_size: int, settings: AISettings) ->
             if not np.all(np.isfinite(vector)):
                 raise AIResponseError(detail="embeddings: the endpoint returned non-finite values")
             out[start + offset] = vector
+        if progress is not None:
+            progress(start + len(batch), len(texts))
     return _normalise(out)
 
 
 @reported("embeddings")
-def embed_texts(texts: Sequence[str], *, batch_size: int = 64, settings: AISettings | None = None) -> np.ndarray:
-    """Embed ``texts``: array of shape ``(len(texts), 384)``, float32, each row of unit length."""
+def embed_texts(
+    texts: Sequence[str],
+    *,
+    batch_size: int = 64,
+    settings: AISettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Embed ``texts``: array of shape ``(len(texts), 384)``, float32, each row of unit length, in the order given.
+
+    ``batch_size``: most texts per request (remote) or per forward pass (local, which also caps a pass at
+    ``LOCAL_BATCH_TOKENS``). ``progress(done, total)`` is called after each batch."""
     if isinstance(texts, str):
         raise TypeError("embed_texts expects a list of strings; use embed_query for one text")
     texts = list(texts)
@@ -233,9 +268,9 @@ def embed_texts(texts: Sequence[str], *, batch_size: int = 64, settings: AISetti
     if not texts:
         return np.zeros((0, s.embedding_dimensions), dtype=np.float32)
     if s.embedding_backend == "local":
-        vectors = _embed_local(texts, batch_size=batch_size, settings=s)
+        vectors = _embed_local(texts, batch_size=batch_size, settings=s, progress=progress)
     else:
-        vectors = _embed_remote(texts, batch_size=batch_size, settings=s)
+        vectors = _embed_remote(texts, batch_size=batch_size, settings=s, progress=progress)
     expected = (len(texts), s.embedding_dimensions)
     if vectors.shape != expected:  # pragma: no cover - defensive
         raise EmbeddingDimensionError(detail=f"embeddings have shape {vectors.shape}, expected {expected}")

@@ -11,12 +11,40 @@ def upload_file(user, subject, path: Path, name: str | None = None) -> Lecture:
     return services.upload_lecture(actor=user, subject=subject, uploaded_file=uploaded)
 
 
-def ingest_now(lecture: Lecture) -> Lecture:
-    """Run the ingestion in this process (the same code a worker runs) and return the fresh row."""
+def ingest_now(lecture: Lecture, *, follow_up: bool = True) -> Lecture:
+    """Run the ingestion in this process (the same code a worker runs) and return the fresh row. With
+    ``follow_up``, then run the pieces job the completed run queued (as the next free worker would)."""
     lecture.refresh_from_db()
     ingest.run(lecture.pk, lecture.task_id)
+    if follow_up:
+        run_queued_piece_indexing(lecture.pk)
     lecture.refresh_from_db()
     return lecture
+
+
+def queued_piece_indexing(lecture_id: int) -> list:
+    """The broker's queued pieces tasks (piece_indexing.py) of one lecture, oldest first."""
+    from django_q.models import OrmQ
+
+    from apps.lectures.piece_indexing import KIND
+
+    return [
+        q
+        for q in OrmQ.objects.order_by("pk")
+        if q.group() == KIND and q.func() == "apps.lectures.tasks.index_lecture_pieces" and q.args()[0] == lecture_id
+    ]
+
+
+def run_queued_piece_indexing(lecture_id: int) -> list[str]:
+    """Take the lecture's queued pieces tasks off the broker and run them here, as a worker would."""
+    from apps.lectures import tasks
+
+    outcomes = []
+    for queued in queued_piece_indexing(lecture_id):
+        args = queued.args()
+        queued.delete()
+        outcomes.append(tasks.index_lecture_pieces(*args))
+    return outcomes
 
 
 def espeak_wav(path: Path, text: str) -> Path:

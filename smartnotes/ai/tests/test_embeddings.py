@@ -86,6 +86,51 @@ def test_batching_does_not_change_results(no_network):
     )
 
 
+# Passage-length and piece-length texts mixed, as ingestion and re-embedding send them.
+MIXED = [
+    "Operators",
+    "Reserved Words\n\nYou cannot use reserved words as variable names. " * 12,
+    "Reserved Words\n\nFalse await else import pass",
+    "Numeric Expressions\n\n" + " ".join(f"line {i}: x = {i} ** 2 % 7" for i in range(60)),
+    "Types\n\nPython knows what type everything is.",
+    "",
+] * 3
+
+
+def test_length_sorted_batches_give_the_vectors_of_the_plain_encoder_in_the_order_given(no_network):
+    from smartnotes.ai import embeddings
+
+    vectors = embed_texts(MIXED, settings=LOCAL)
+    model = embeddings._load_local_model(LOCAL)
+    plain = model.encode(MIXED, batch_size=64, convert_to_numpy=True, normalize_embeddings=True)  # as before
+    np.testing.assert_allclose(vectors, plain, atol=1e-5)
+    alone = np.vstack([embed_texts([text], settings=LOCAL) for text in MIXED[:6]])  # no padding at all
+    np.testing.assert_allclose(vectors[:6], alone, atol=1e-5)
+    order = np.random.default_rng(7).permutation(len(MIXED))
+    shuffled = embed_texts([MIXED[i] for i in order], settings=LOCAL)
+    np.testing.assert_allclose(shuffled, vectors[order], atol=1e-5)
+
+
+def test_batches_go_longest_first_within_the_token_budget():
+    from smartnotes.ai.embeddings import length_batches
+
+    lengths = [5, 300, 40, 300, 700, 40, 5, 120]
+    batches = length_batches(lengths, max_count=3, max_tokens=600)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    assert [lengths[i] for batch in batches for i in batch] == sorted(lengths, reverse=True)
+    assert batches[0] == [4]  # over the budget alone: a batch of its own
+    assert all(len(b) <= 3 and (len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 600) for b in batches)
+    assert length_batches([], max_count=3, max_tokens=600) == []
+
+
+def test_progress_is_reported_per_batch_up_to_the_total(no_network):
+    calls = []
+    embed_texts(MIXED, batch_size=4, settings=LOCAL, progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) >= len(MIXED) // 4
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls) and calls[-1] == (len(MIXED), len(MIXED))
+    assert {t for _, t in calls} == {len(MIXED)}
+
+
 def test_empty_input_and_type_errors():
     empty = embed_texts([], settings=LOCAL)
     assert empty.shape == (0, 384) and empty.dtype == np.float32
@@ -143,10 +188,12 @@ def remote_settings(server, **overrides) -> AISettings:
 def test_remote_embeddings_via_fake_server(fake_openai):
     s = remote_settings(fake_openai)
     texts = [f"chunk number {i} about graphs" for i in range(10)] + [""]
-    vectors = embed_texts(texts, batch_size=4, settings=s)
+    calls = []
+    vectors = embed_texts(texts, batch_size=4, settings=s, progress=lambda done, total: calls.append((done, total)))
     assert_unit_rows(vectors, len(texts))
     requests = fake_openai.embedding_requests
     assert [len(r["input"]) for r in requests] == [4, 4, 3]
+    assert calls == [(4, 11), (8, 11), (11, 11)]
     assert all(r["model"] == fake_openai.embedding_model for r in requests)
     assert all(r["encoding_format"] == "float" for r in requests)
     assert "dimensions" not in requests[0]
