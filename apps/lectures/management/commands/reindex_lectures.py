@@ -4,7 +4,8 @@
 Such lectures keep working, but rank as before the ranking changes (see README "Retrieval quality"). A lecture
 without titles gets a queued reprocess from its kept original (the worker re-reads, re-chunks and re-embeds it;
 pages, figures and answers stay available until the new index replaces them). A lecture with titles but no
-pieces is re-embedded here, from its stored passages (no file is read again).
+pieces (indexed before them, or its pieces job, piece_indexing.py, failed) is re-embedded here, from its stored
+passages (no file is read again).
 """
 
 from django.core.management.base import BaseCommand
