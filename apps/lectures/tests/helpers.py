@@ -3,7 +3,21 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.lectures import ingest, services
-from apps.lectures.models import Lecture
+from apps.lectures.models import Chunk, Lecture
+
+
+def make_chunk(lecture, index: int, vector, text: str = "body", title: str = "") -> Chunk:
+    """A stored chunk of ``lecture`` on page ``index + 1`` with the given vector (retrieval tests)."""
+    return Chunk.objects.create(
+        owner=lecture.owner,
+        subject=lecture.subject,
+        lecture=lecture,
+        page=index + 1,
+        chunk_index=index,
+        text=text,
+        title=title,
+        embedding=vector,
+    )
 
 
 def upload_file(user, subject, path: Path, name: str | None = None) -> Lecture:

@@ -9,7 +9,7 @@ from apps.lectures import ranking, retrieval, services
 from apps.lectures.models import Chunk, ChunkPiece, LectureStatus
 from apps.lectures.pipeline.context import embedding_text
 from apps.lectures.pipeline.pieces import piece_texts
-from apps.lectures.tests.helpers import ingest_now, upload_file
+from apps.lectures.tests.helpers import ingest_now, make_chunk, upload_file
 from tests.factories import LectureFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +23,9 @@ def unit(*components: float) -> np.ndarray:
     return vector / np.linalg.norm(vector)
 
 
-def chunk(lecture, index: int, vector, text: str = "body", title: str = "") -> Chunk:
-    return Chunk.objects.create(
-        owner=lecture.owner,
-        subject=lecture.subject,
-        lecture=lecture,
-        page=index + 1,
-        chunk_index=index,
-        text=text,
-        title=title,
-        embedding=vector,
-    )
-
-
 def test_candidate_distances_give_the_chunk_and_its_closest_piece_for_the_owner_only():
     lecture = LectureFactory(status=LectureStatus.COMPLETED)
-    with_pieces, plain = chunk(lecture, 0, unit(1, 1)), chunk(lecture, 1, unit(0, 1))
+    with_pieces, plain = make_chunk(lecture, 0, unit(1, 1)), make_chunk(lecture, 1, unit(0, 1))
     ChunkPiece.objects.create(chunk=with_pieces, embedding=unit(1, 0.1))
     ChunkPiece.objects.create(chunk=with_pieces, embedding=unit(0, 1))
     query = unit(1)
@@ -56,9 +43,9 @@ def test_candidate_distances_give_the_chunk_and_its_closest_piece_for_the_owner_
 def test_a_chunk_with_a_piece_close_to_the_question_moves_up(monkeypatch):
     lecture = LectureFactory(status=LectureStatus.COMPLETED)
     query = unit(1)
-    first = chunk(lecture, 0, unit(1, 0.5))  # nearest as a whole
-    second = chunk(lecture, 1, unit(1, 0.8))
-    diluted = chunk(lecture, 2, unit(1, 1.2), text="a keyword table")  # farthest as a whole ...
+    first = make_chunk(lecture, 0, unit(1, 0.5))  # nearest as a whole
+    second = make_chunk(lecture, 1, unit(1, 0.8))
+    diluted = make_chunk(lecture, 2, unit(1, 1.2), text="a keyword table")  # farthest as a whole ...
     ChunkPiece.objects.create(chunk=diluted, embedding=unit(1, 0.05))  # ... but one line of it answers
 
     def pages():
@@ -92,9 +79,9 @@ def test_reindex_builds_the_pieces_of_lectures_indexed_before_them(fake_openai_e
     from smartnotes import ai
 
     old = LectureFactory(status=LectureStatus.COMPLETED, file="lectures/old.md")
-    titled = chunk(old, 0, unit(1), text=SLIDE, title="Reserved Words")
+    titled = make_chunk(old, 0, unit(1), text=SLIDE, title="Reserved Words")
     single = LectureFactory(status=LectureStatus.COMPLETED, file="lectures/single.md")
-    chunk(single, 0, unit(1), text="One line only", title="Alone")
+    make_chunk(single, 0, unit(1), text="One line only", title="Alone")
 
     call_command("reindex_lectures", "--dry-run")
     assert not ChunkPiece.objects.exists()
@@ -113,7 +100,7 @@ def test_reindex_builds_the_pieces_of_lectures_indexed_before_them(fake_openai_e
 
 def test_reembedding_replaces_the_pieces(fake_openai_embeddings_env):
     lecture = LectureFactory(status=LectureStatus.COMPLETED)
-    stored = chunk(lecture, 0, unit(1), text=SLIDE, title="Reserved Words")
+    stored = make_chunk(lecture, 0, unit(1), text=SLIDE, title="Reserved Words")
     ChunkPiece.objects.create(chunk=stored, embedding=unit(0, 1))
 
     services.reembed_lecture(lecture)

@@ -6,19 +6,12 @@ import pytest
 
 from apps.lectures import ranking, retrieval
 from apps.lectures.models import Chunk
+from apps.lectures.tests.helpers import make_chunk
 from tests.factories import LectureFactory
 
 
-def text_chunk(lecture, index: int, text: str, vector=None) -> Chunk:
-    return Chunk.objects.create(
-        owner=lecture.owner,
-        subject=lecture.subject,
-        lecture=lecture,
-        page=index + 1,
-        chunk_index=index,
-        text=text,
-        embedding=vector if vector is not None else np.eye(384, dtype=np.float32)[index % 384],
-    )
+def text_chunk(lecture, index: int, text: str) -> Chunk:
+    return make_chunk(lecture, index, np.eye(384, dtype=np.float32)[index], text=text)
 
 
 @pytest.mark.django_db
@@ -35,6 +28,10 @@ def test_a_rare_word_outranks_a_common_word_said_many_times():
     assert order.index(rare.pk) < order.index(common.pk)
     coverage = {row[0]: row[3] for row in rows}
     assert coverage[rare.pk] > 0.8 > 0.2 > coverage[common.pk] > 0  # "leftover" carries most of the question
+    equal = [
+        row[0] for row in retrieval.text_ids(lecture.owner_id, "leftover number", lecture_id=lecture.pk, idf=False)
+    ]
+    assert equal.index(common.pk) < equal.index(rare.pk)  # with equal word weights, repetition wins
 
 
 @pytest.mark.django_db
