@@ -8,10 +8,6 @@ if "daphne.server" in sys.modules:  # served by Daphne: answer over-long request
 
     _answer_long_lines()
 
-from smartnotes import db_pool  # noqa: E402
-
-db_pool.enable()  # before the settings load: a web process borrows pooled connections (see the module)
-
 from django.core.asgi import get_asgi_application  # noqa: E402
 
 from smartnotes.env import stop_on_improper_env  # noqa: E402

@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
 
-from smartnotes import db_pool
 from smartnotes.ai.config import AISettings, install_settings
 from smartnotes.env import (
     ImproperEnv,
@@ -188,12 +187,6 @@ CACHES["fragments"] = {
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": 2000},
 }
-
-# Web server processes only (smartnotes/db_pool.py): connections from a pool instead of one opened per request.
-_pool = db_pool.pool_options(env_int("DB_POOL_MAX_SIZE", 20, minimum=0))
-if _pool and not DATABASES["default"].get("CONN_MAX_AGE"):
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = _pool
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # --- Workers (django-q2) ------------------------------------------------------------------------------
 TASK_TIMEOUT_S = env_int("TASK_TIMEOUT", 1800, minimum=10)

@@ -2,8 +2,6 @@
 between users, no CSRF token cached; the pages render the same HTML from the cache as without it."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from django.template import Context, Template
@@ -109,12 +107,3 @@ def test_a_body_that_loads_a_relation_is_not_stored(user, subject):
     page = Template("{% cachedfragment lecture=lecture %}{{ lecture.subject.name }}{% endcachedfragment %}")
     assert page.render(Context({"lecture": fresh})) == "Algorithms"
     assert not fragments.cache()._cache  # the key did not cover the subject it read
-
-
-def test_web_processes_pool_connections_and_others_do_not():
-    probe = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('pool'))"
-    env_args = {"capture_output": True, "text": True, "check": True, "timeout": 120}
-    web = subprocess.run([sys.executable, "-c", "import smartnotes.asgi; " + probe], **env_args).stdout
-    plain = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + probe], **env_args).stdout
-    assert "'max_size': 20" in web.strip().splitlines()[-1]
-    assert plain.strip().splitlines()[-1] == "None"
