@@ -12,7 +12,7 @@ table does not evict what the next kind reads):
 * the exact scan of the scope (the baseline), the vector part as ``search`` runs it (an exact scan of the
   scope or HNSW, chosen per query by ``vector_ids``) and HNSW alone,
 * the full-text part, and hybrid search (``retrieval.search`` with a precomputed query vector: vector part +
-  full text + RRF + row load) in the subject scope and in one lecture,
+  full text + scoring + row load) in the subject scope and in one lecture,
 * recall@10 against the exact scan, for the vector part as search runs it and for HNSW alone at a few
   ``hnsw.ef_search`` values.
 
@@ -405,7 +405,7 @@ def measure(scopes, vectors, rows_text, args, rng, *, hnsw=True):
     if hnsw:
         line(f"HNSW alone (ef_search={retrieval.EF_SEARCH})", vector["hnsw"][0], exact_ms)
     line("full-text part", text_only, exact_ms)
-    line("hybrid (vector + full text + RRF + rows), subject", hybrid, exact_ms)
+    line("hybrid (vector + full text + scoring + rows), subject", hybrid, exact_ms)
     line(f"hybrid, one lecture ({CHUNKS_PER_LECTURE} chunks)", hybrid_lecture, exact_ms)
     auto_recall = recall(truth, vector["auto"][1])
     print(f"  recall@10 vs exact, vector part as search runs it: {auto_recall:.3f}")
