@@ -24,34 +24,18 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import benchenv  # first: the repository importable, offline and quiet settings
+
+ROOT = benchenv.ROOT
 os.environ["CHAT_RATE_PER_MINUTE"] = "1000000"  # the benchmark asks faster than a student may
 
 from retrieval import drop_database, fixture_texts, pct, setup_django  # noqa: E402
 
 BENCH_DB = "bench_chat"
-DECK = Path(os.environ.get("SMARTNOTES_FIXTURES", ROOT.parent / "shared" / "fixtures")) / "lectures"
+DECK = benchenv.FIXTURES / "lectures"
 TARGET_P95_MS = 150.0
 LONG_WORDS = 2000
-QUESTIONS = [
-    "What is operator precedence",
-    "What does floor division do",
-    "How do I convert a string to an integer",
-    "What are the rules for variable names",
-    "How do I read input from the user",
-    "What happens when you add an int and a float",
-    "How do comments work in Python",
-    "What does the type function return",
-    "What is an assignment statement",
-    "What are reserved words",
-]
 
 FAKE_SERVER = r"""
 import sys, time
@@ -163,7 +147,7 @@ async def app_side(conversation_id, cookie, questions, warmup):
         return (first - started) * 1000, tokens, first, done
 
     for i in range(warmup):
-        await ask(f"{QUESTIONS[i % len(QUESTIONS)]}? (warm-up {i})")
+        await ask(f"{benchenv.PY4E_QUESTIONS[i % len(benchenv.PY4E_QUESTIONS)]}? (warm-up {i})")
     ttft = []
     for i, q in enumerate(questions):
         ms, _, _, _ = await ask(f"{q}? (run {i})")
@@ -171,7 +155,7 @@ async def app_side(conversation_id, cookie, questions, warmup):
     # Long answer: relay throughput.
     rates = []
     for i in range(3):
-        _, tokens, first, done = await ask(f"{QUESTIONS[0]}? LONG ANSWER {i}")
+        _, tokens, first, done = await ask(f"{benchenv.PY4E_QUESTIONS[0]}? LONG ANSWER {i}")
         rates.append(tokens / (done - first))
     await communicator.disconnect()
     return ttft, rates, tokens
@@ -213,8 +197,8 @@ async def first_question_after_start(conversation_id, cookie):
         embeddings._models.clear()
         if "start-up" in label:
             await asyncio.to_thread(ai.warm_up_in_background().join)
-        figures[label] = await _answer(communicator, f"{QUESTIONS[1]}? ({label})")
-    figures["a later question (model loaded)"] = await _answer(communicator, f"{QUESTIONS[2]}? (later)")
+        figures[label] = await _answer(communicator, f"{benchenv.PY4E_QUESTIONS[1]}? ({label})")
+    figures["a later question (model loaded)"] = await _answer(communicator, f"{benchenv.PY4E_QUESTIONS[2]}? (later)")
     await communicator.disconnect()
     return figures
 
@@ -222,10 +206,13 @@ async def first_question_after_start(conversation_id, cookie):
 async def simultaneous_questions(conversation_id, cookie, n):
     """One question alone, then ``n`` questions on ``n`` sockets at the same moment (one web process)."""
     sockets = [await _connect(conversation_id, cookie) for _ in range(n)]
-    alone = await _answer(sockets[0], f"{QUESTIONS[3]}? (alone)")
+    alone = await _answer(sockets[0], f"{benchenv.PY4E_QUESTIONS[3]}? (alone)")
     started = time.perf_counter()
     each = await asyncio.gather(
-        *(_answer(s, f"{QUESTIONS[i % len(QUESTIONS)]}? (together {i})") for i, s in enumerate(sockets))
+        *(
+            _answer(s, f"{benchenv.PY4E_QUESTIONS[i % len(benchenv.PY4E_QUESTIONS)]}? (together {i})")
+            for i, s in enumerate(sockets)
+        )
     )
     together = time.perf_counter() - started
     for s in sockets:
@@ -278,15 +265,19 @@ def main():
         ai.reset_caches()
         print(f"{os.cpu_count()} CPUs; fake model at {base_url}; embeddings {ai.embedding_model_id()}")
         user, conversation, cookie, pages = seed()
-        questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(args.questions)]
+        questions = [benchenv.PY4E_QUESTIONS[i % len(benchenv.PY4E_QUESTIONS)] for i in range(args.questions)]
         app_ttft, app_rates, long_tokens = asyncio.run(app_side(conversation.pk, cookie, questions, args.warmup))
 
         # The baseline sends a prompt of the same shape and size as the app's.
         from apps.chat import prompts
         from apps.lectures import retrieval
 
-        hits = retrieval.relevant_hits(retrieval.search(user, QUESTIONS[0], lecture_id=conversation.lecture_id))
-        messages = prompts.build_messages(QUESTIONS[0], [prompts.Passage("Deck", h.page, h.text) for h in hits[:6]])
+        hits = retrieval.relevant_hits(
+            retrieval.search(user, benchenv.PY4E_QUESTIONS[0], lecture_id=conversation.lecture_id)
+        )
+        messages = prompts.build_messages(
+            benchenv.PY4E_QUESTIONS[0], [prompts.Passage("Deck", h.page, h.text) for h in hits[:6]]
+        )
         base_ttft, base_rates = baseline(base_url, "fake-chat", messages, args.questions)
 
         print(f"\ntime to first token over {len(app_ttft)} questions (after {args.warmup} warm-up questions)")

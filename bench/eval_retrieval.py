@@ -16,16 +16,10 @@ import argparse
 import ast
 import importlib
 import os
-import sys
 import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import benchenv  # noqa: F401 - first, for its effects: the repository importable, offline and quiet settings
+
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="smartnotes-eval-")  # uploads go to a throwaway folder
 for _name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "CHAT_MODEL", "GENERATION_MODEL"):

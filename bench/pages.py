@@ -22,14 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import benchenv  # first: the repository importable, offline and quiet settings
+
+ROOT = benchenv.ROOT
 os.environ["DEBUG"] = "0"
 BENCH_DB = "bench_pages"
 os.environ["EMBEDDED_DB_NAME"] = BENCH_DB

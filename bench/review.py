@@ -35,14 +35,9 @@ import re
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import benchenv  # noqa: F401 - first, for its effects: the repository importable, offline and quiet settings
+
 os.environ.setdefault("DEBUG", "0")  # production-like: no debug query log, cached templates
 # Its own database, always: a rebuild drops it, so it must never be the app's (whatever EMBEDDED_DB_NAME says).
 BENCH_DB = os.environ.get("BENCH_REVIEW_DB", "bench_review")

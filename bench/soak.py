@@ -44,14 +44,10 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+import benchenv  # first: the repository importable, offline and quiet settings
+
+ROOT = benchenv.ROOT
 os.environ["DEBUG"] = "0"
 BENCH_DB = "bench_soak"
 os.environ["EMBEDDED_DB_NAME"] = BENCH_DB
@@ -60,23 +56,13 @@ os.environ["MEDIA_ROOT"] = MEDIA
 
 from retrieval import drop_database, pct, setup_django  # noqa: E402
 
-DECK = Path(os.environ.get("SMARTNOTES_FIXTURES", ROOT.parent / "shared" / "fixtures")) / "lectures"
+DECK = benchenv.FIXTURES / "lectures"
 PASSWORD = "soak: correct horse battery staple"
 LECTURE_PAGES = 8
 DUE_CARDS = 80
 MEMORY_GROWTH_LIMIT = 0.20
 HEALTH_EVERY_S = 2.0
 TIMEOUT_S = 30.0
-QUESTIONS = [
-    "What is operator precedence",
-    "What does floor division do",
-    "How do I convert a string to an integer",
-    "What are the rules for variable names",
-    "How do I read input from the user",
-    "What happens when you add an int and a float",
-    "What does the type function return",
-    "What is an assignment statement",
-]
 
 
 # -- seed -------------------------------------------------------------------------------------------------
@@ -352,7 +338,9 @@ class Student(threading.Thread):
                 return
             self.conversation = response.json()["id"]
             self.think()
-        question = f"{self.rng.choice(QUESTIONS)} ({self.rng.randint(1, 10**6)})?"  # no two hit the answer cache
+        question = (
+            f"{self.rng.choice(benchenv.PY4E_QUESTIONS)} ({self.rng.randint(1, 10**6)})?"  # no two hit the answer cache
+        )
         self.api("chat: question", f"/api/v1/chat/conversations/{self.conversation}/messages", {"question": question})
 
     def upload(self):
