@@ -180,9 +180,11 @@ def load(n, rng, texts, vocabulary, *, other_share=0.1, indexes=True):
     groups = [(user, subject, n - n_other), (other, other_subject, n_other - n_small), (other, small_subject, n_small)]
     lectures, spans, first = [], [], 0
     for owner, subj, count in groups:
+        # metadata "chunks": the count ingestion stores with a lecture's chunks (read by the vector plan)
         group = [
             Lecture(owner=owner, subject=subj, name=f"{subj.name} lecture {i}", original_filename="x.pdf",
-                    file_type="pdf", status="completed", processed_at=timezone.now())
+                    file_type="pdf", status="completed", processed_at=timezone.now(),
+                    metadata={"chunks": min(CHUNKS_PER_LECTURE, count - i * CHUNKS_PER_LECTURE)})
             for i in range(-(-count // CHUNKS_PER_LECTURE))
         ]  # fmt: skip
         lectures.extend(group)
@@ -284,7 +286,7 @@ def load_large(total, semester, rng, texts, vocabulary):
     lectures = Lecture.objects.bulk_create(
         [
             Lecture(owner=u, subject=s, name=lec.name, original_filename="x.pdf", file_type="pdf",
-                    status="completed", processed_at=timezone.now())
+                    status="completed", processed_at=timezone.now(), metadata=lec.metadata)
             for u, s in zip(students, subjects, strict=True)
             for lec in mine
         ]

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 
 from apps.core import metrics
 from apps.jobs import runner
-from apps.lectures import pipeline, services
+from apps.lectures import pipeline, services, text_language
 from apps.lectures.jobs import INGEST
 from apps.lectures.models import Chunk, Figure, FileType, Lecture, LecturePage, LectureRole
 from apps.lectures.pipeline import IngestError
@@ -92,6 +92,7 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
     pieces go with them; the new ones are queued for after the commit."""
     methods: dict[str, int] = {}
     figure_count = 0
+    language = text_language.detect(text_language.sample([page.text for page in pages]))
     with runner.current_run(INGEST, lecture.pk, lecture.task_id):
         Chunk.objects.filter(lecture=lecture).delete()
         LecturePage.objects.filter(lecture=lecture).delete()
@@ -134,6 +135,7 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
                     text=draft.text,
                     title=draft.title[:200],
                     is_overview=draft.overview,
+                    language=language,
                     embedding=vector,
                 )
                 for draft, vector in zip(drafts, vectors, strict=True)
@@ -144,6 +146,7 @@ def store(lecture: Lecture, pages: list[pipeline.Page], drafts, vectors, model_i
         lecture.progress_page = len(pages)
         lecture.progress_total = len(pages)
         lecture.embedding_model = model_id
+        lecture.language = language
         lecture.metadata = {
             **lecture.metadata,
             "pages_by_method": methods,

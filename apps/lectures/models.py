@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F
 from pgvector.django import HnswIndex, VectorField
 
 from apps.core.storage import private_storage
@@ -9,6 +10,17 @@ from apps.jobs.models import BackgroundJob
 from apps.lectures.pipeline.transcripts import format_timestamp
 
 EMBEDDING_DIMENSIONS = 384
+# The full-text configuration of lectures whose language is not detected (and of rows older than detection).
+DEFAULT_TEXT_LANGUAGE = "english"
+
+
+class TextSearchConfigField(models.CharField):
+    """A PostgreSQL text search configuration ("english", "french"; text_language.py) stored as `regconfig`: the
+    chunk's full-text vector is generated from it, and only a regconfig column (not text cast to one) keeps that
+    expression immutable, as a generated column requires."""
+
+    def db_type(self, connection):
+        return "regconfig"
 
 
 def lecture_upload_to(instance, filename):
@@ -63,6 +75,8 @@ class Lecture(BackgroundJob):
     status = models.CharField(max_length=12, choices=LectureStatus.choices, default=LectureStatus.PENDING)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     embedding_model = models.CharField(max_length=120, blank=True)
+    # The full-text configuration its chunks are indexed with, detected from its text at ingestion.
+    language = models.CharField(max_length=32, default=DEFAULT_TEXT_LANGUAGE, db_default=DEFAULT_TEXT_LANGUAGE)
     metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -153,8 +167,10 @@ class Chunk(models.Model):
     # The page lists topics (agenda, summary, section divider) rather than teaching one: ranked lower.
     is_overview = models.BooleanField(default=False, db_default=False)
     embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True)
+    # The lecture's full-text configuration (Lecture.language): French slides are stemmed as French.
+    language = TextSearchConfigField(max_length=32, default=DEFAULT_TEXT_LANGUAGE, db_default=DEFAULT_TEXT_LANGUAGE)
     search_vector = models.GeneratedField(
-        expression=SearchVector("title", config="english", weight="A") + SearchVector("text", config="english"),
+        expression=SearchVector("title", config=F("language"), weight="A") + SearchVector("text", config=F("language")),
         output_field=SearchVectorField(),
         db_persist=True,
     )

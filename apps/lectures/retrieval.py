@@ -9,6 +9,7 @@ import numpy as np
 from django.db import connection, transaction
 
 from apps.lectures import ranking, relevance
+from apps.lectures.models import DEFAULT_TEXT_LANGUAGE
 from smartnotes import ai
 
 RRF_K = 60
@@ -20,8 +21,11 @@ EF_SEARCH = 200
 # share of a 100k-chunk table, where it visits ~4,000 nodes).
 EXACT_ROW_COST = 2.0
 HNSW_NODE_COST = 30.0
-# Full-text candidates ranked per tier (see text_ids).
-TEXT_POOL = 1000
+# Full-text candidates ranked per tier (see text_ids): every match of a question in a scope of a few hundred
+# chunks; in a huge one (a common word in 90,000 chunks) the first this many the index yields, where a bigger pool
+# buys time, not order. 1,000 -> 300 took that case's full-text part from 20 to 11 ms p50; the evaluation's
+# figures are the same from 60 to 1,000 (README "Retrieval quality").
+TEXT_POOL = 300
 # ts_rank_cd's normalization flags (0: none; 1: divided by 1 + log(length); 2: by length). 1, 2 and 4 were
 # measured and lowered top-1 (README "Retrieval quality").
 TEXT_RANK_NORMALIZATION = 0
@@ -57,19 +61,58 @@ def _scope(owner_id: int, lecture_id: int | None, subject_id: int | None) -> tup
     return sql, params
 
 
-def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limit=CANDIDATES, exact=None):
+@dataclass(frozen=True)
+class ScopeFacts:
+    """What a search needs to know about its scope before it runs (scope_facts)."""
+
+    languages: list[str]  # the full-text languages of its lectures (text_ids)
+    chunks: int  # how many chunks it holds (the vector plan, _exact_is_cheaper)
+    table_rows: float  # the planner's estimate of the whole chunk table's size
+
+
+def scope_facts(owner_id: int, *, lecture_id=None, subject_id=None) -> ScopeFacts:
+    """One read of the scope's lectures: their languages and chunk counts. Each lecture's count is the one
+    ingestion stored with its chunks (metadata "chunks", written in the same transaction); a lecture without it
+    (never indexed, or made some other way) has its chunks counted through the lecture btree. Counting the
+    scope's chunks instead cost ~5 ms in a 90,000-chunk subject, a fifth of the whole search."""
+    sql, params = "l.owner_id = %s", [owner_id]
+    if lecture_id is not None:
+        sql += " AND l.id = %s"
+        params.append(lecture_id)
+    if subject_id is not None:
+        sql += " AND l.subject_id = %s"
+        params.append(subject_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT coalesce(array_agg(DISTINCT l.language ORDER BY l.language), '{{}}'),
+                   coalesce(sum(CASE WHEN jsonb_typeof(l.metadata -> 'chunks') = 'number'
+                                     THEN (l.metadata ->> 'chunks')::numeric::bigint
+                                     ELSE (SELECT count(*) FROM lectures_chunk c WHERE c.lecture_id = l.id) END), 0),
+                   (SELECT greatest(reltuples, 1) FROM pg_class WHERE oid = 'lectures_chunk'::regclass)
+            FROM lectures_lecture l WHERE {sql}
+            """,  # noqa: S608 - `sql` is built from fixed fragments; values are parameters
+            params,
+        )
+        languages, chunks, table_rows = cursor.fetchone()
+    return ScopeFacts(list(languages) or [DEFAULT_TEXT_LANGUAGE], int(chunks), float(table_rows))
+
+
+def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limit=CANDIDATES, exact=None, facts=None):
     """(chunk id, cosine distance) rows nearest to the query vector, best first.
 
     `exact=None` picks per query: an exact scan of just the scope's rows (found through the owner/subject or
     lecture btree; recall 1.0) when the scope is small enough for that to be cheaper than HNSW, an HNSW scan
     otherwise. `exact=True` always scans exactly (the ground truth for recall measurements), `exact=False`
     always uses HNSW, with iterative scans so the owner/lecture filter cannot starve the result list.
+    `facts` (scope_facts) saves reading them again when the caller has them.
     """
     where, params = _scope(owner_id, lecture_id, subject_id)
     vector = _literal(np.asarray(query_vector, dtype=np.float32))
+    if exact is None:
+        facts = facts or scope_facts(owner_id, lecture_id=lecture_id, subject_id=subject_id)
+        exact = _exact_is_cheaper(facts, limit)
     with connection.cursor() as cursor:
-        if exact is None:
-            exact = _exact_is_cheaper(cursor, where, params, limit)
         if exact:
             # The distances are computed in a CTE and sorted outside it, so the planner cannot use HNSW here:
             # it reads the scope's rows through the btree (or a seq scan when the scope is most of the table).
@@ -109,39 +152,25 @@ def vector_ids(owner_id, query_vector, *, lecture_id=None, subject_id=None, limi
         return cursor.fetchall()
 
 
-def _exact_is_cheaper(cursor, where: str, params: list, limit: int) -> bool:
-    """Whether an exact scan of the scope beats HNSW, from a bounded count of the scope and the table size.
+def _exact_is_cheaper(facts: ScopeFacts, limit: int) -> bool:
+    """Whether an exact scan of the scope beats HNSW, from the scope's size and the table's.
 
     An exact scan costs a row per scope row. An HNSW scan visits about ef_search nodes when the scope is most
     of the table, but limit / share nodes when the scope is a small share of it (iterative scans skip the
     other rows): a 5k-chunk semester among 1M chunks is an exact-scan case, the same semester alone in
-    the table an HNSW one. The count stops at the largest scope for which an exact scan could win, so it
-    stays cheap (an index-only scan of the scope btree) for big scopes.
+    the table an HNSW one.
     """
-    ef = max(EF_SEARCH, limit)
-    cursor.execute(
-        f"""
-        WITH t AS (SELECT greatest(reltuples, 1) AS table_rows FROM pg_class WHERE oid = 'lectures_chunk'::regclass)
-        SELECT (SELECT count(*) FROM (
-                    SELECT 1 FROM lectures_chunk c WHERE {where}
-                    LIMIT (SELECT greatest(%s, sqrt(%s * table_rows))::bigint + 1 FROM t)
-               ) s),
-               (SELECT table_rows FROM t)
-        """,  # noqa: S608 - `where` is built from fixed fragments; values are parameters
-        [*params, HNSW_NODE_COST / EXACT_ROW_COST * ef, HNSW_NODE_COST / EXACT_ROW_COST * limit],
-    )
-    scope_rows, table_rows = cursor.fetchone()
-    if not scope_rows:
+    if not facts.chunks:
         return True
-    hnsw_nodes = max(ef, limit * max(table_rows, scope_rows) / scope_rows)
-    return scope_rows * EXACT_ROW_COST <= hnsw_nodes * HNSW_NODE_COST
+    ef = max(EF_SEARCH, limit)
+    hnsw_nodes = max(ef, limit * max(facts.table_rows, facts.chunks) / facts.chunks)
+    return facts.chunks * EXACT_ROW_COST <= hnsw_nodes * HNSW_NODE_COST
 
 
 def vector_plan(owner_id, *, lecture_id=None, subject_id=None, limit=CANDIDATES) -> str:
     """Which scan `vector_ids` would use for this scope now: "exact" or "hnsw" (benchmarks, tests)."""
-    where, params = _scope(owner_id, lecture_id, subject_id)
-    with connection.cursor() as cursor:
-        return "exact" if _exact_is_cheaper(cursor, where, params, limit) else "hnsw"
+    facts = scope_facts(owner_id, lecture_id=lecture_id, subject_id=subject_id)
+    return "exact" if _exact_is_cheaper(facts, limit) else "hnsw"
 
 
 _QUOTED_LEXEME = (
@@ -149,7 +178,9 @@ _QUOTED_LEXEME = (
 )
 
 
-def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CANDIDATES, pool=TEXT_POOL, idf=True):
+def text_ids(
+    owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CANDIDATES, pool=TEXT_POOL, idf=True, facts=None
+):
     """(chunk id, rank, matches the whole query, coverage) rows for the query words, best first.
 
     Rows matching the whole websearch query (all words, quoted phrases, -exclusions) rank first; rows
@@ -160,6 +191,8 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
     every slide. Rarity is counted among the rows being ranked (those matching any of the words), which costs
     nothing beyond ranking them; when the whole-query tier is full, every row holds every word and the weights
     are equal. A row's coverage is the share of the question's rarity it contains (0–1).
+    Each lecture's chunks are indexed in its own language (Lecture.language): the question is read once per
+    language in the scope, each with its own rows, and the rows merged (a subject of English and French decks).
     Ranking reads every candidate's tsvector, so each tier ranks at most `pool` matching rows: exact
     for scopes where a query matches up to `pool` chunks, bounded in time for huge ones (a common word in a
     100k-chunk subject) where the tier's pool is the first `pool` matches the index yields. The "any word"
@@ -171,8 +204,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
     where = where.replace("c.lecture_id = %s", "c.lecture_id = %(lecture)s").replace(
         "c.subject_id = %s", "c.subject_id = %(subject)s"
     )
-    scoped, scope = _SCOPED_SEARCH_VECTOR, _scope_query(lecture_id, subject_id)
-    quoted = _QUOTED_LEXEME.format(lx="lx")
+    scope = _scope_query(lecture_id, subject_id)
     params = {
         "owner": owner_id,
         "lecture": lecture_id,
@@ -184,14 +216,26 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
         "norm": TEXT_RANK_NORMALIZATION,
         "idf": idf,
     }
+    languages = (facts or scope_facts(owner_id, lecture_id=lecture_id, subject_id=subject_id)).languages
+    if len(languages) == 1:
+        return _text_rows(where, {**params, "config": languages[0]})
+    where += " AND c.language = %(config)s::regconfig"
+    rows = [row for language in languages for row in _text_rows(where, {**params, "config": language})]
+    return sorted(rows, key=lambda row: (not row[2], -row[1], row[0]))[:limit]
+
+
+def _text_rows(where: str, params: dict) -> list[tuple]:
+    """text_ids' query for the rows of one language (params["config"])."""
+    quoted = _QUOTED_LEXEME.format(lx="lx")
+    scoped = _SCOPED_SEARCH_VECTOR
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH q AS (
-                SELECT %(scope)s::tsquery AS scope, websearch_to_tsquery('english', %(query)s) AS strict,
+                SELECT %(scope)s::tsquery AS scope, websearch_to_tsquery(%(config)s::regconfig, %(query)s) AS strict,
                        coalesce(nullif(array_to_string(ARRAY(
                                     SELECT {quoted}
-                                    FROM unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lx
+                                    FROM unnest(tsvector_to_array(to_tsvector(%(config)s::regconfig, %(query)s))) AS lx
                                 ), ' | '), ''), 'zzzznomatch')::tsquery AS loose
             ),
             strict_pool AS MATERIALIZED (
@@ -209,7 +253,7 @@ def text_ids(owner_id, query: str, *, lecture_id=None, subject_id=None, limit=CA
             idf AS (
                 SELECT t.term, CASE WHEN %(idf)s THEN ln(1 + (s.n - s.df + 0.5) / (s.df + 0.5)) ELSE 1 END AS weight
                 FROM (SELECT DISTINCT ({quoted})::tsquery AS term
-                      FROM unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lx) t,
+                      FROM unnest(tsvector_to_array(to_tsvector(%(config)s::regconfig, %(query)s))) AS lx) t,
                      LATERAL (SELECT count(*) FILTER (WHERE p.search_vector @@ t.term) AS df, count(*) AS n
                               FROM pool p) s
             )
@@ -302,11 +346,13 @@ def search(
     if not query:
         return []
     vector_rows, text_rows = [], []
+    scope = {"lecture_id": lecture_id, "subject_id": subject_id}
+    facts = scope_facts(user.pk, **scope)
     if mode in ("hybrid", "vector"):
         vector = ai.embed_query(query) if query_vector is None else query_vector
-        vector_rows = vector_ids(user.pk, vector, lecture_id=lecture_id, subject_id=subject_id)
+        vector_rows = vector_ids(user.pk, vector, facts=facts, **scope)
     if mode in ("hybrid", "text"):
-        text_rows = text_ids(user.pk, query, lecture_id=lecture_id, subject_id=subject_id, idf=fusion != "ranks")
+        text_rows = text_ids(user.pk, query, idf=fusion != "ranks", facts=facts, **scope)
     ids = list(dict.fromkeys([row[0] for row in vector_rows] + [row[0] for row in text_rows]))
     if not ids:
         return []

@@ -253,6 +253,23 @@ def reembed_lecture(lecture: Lecture, *, batch_size: int = 64) -> int:
     return len(chunks)
 
 
+def redetect_language(lecture: Lecture, *, dry_run: bool = False) -> str | None:
+    """Detect the language of a lecture's stored pages again (text_language.py); when it differs from the one its
+    full text is indexed in, re-index its chunks in the new one (their tsvectors are generated from
+    Chunk.language; no file is read, nothing re-embedded). Returns the new language, or None when unchanged."""
+    from apps.lectures import text_language
+
+    texts = list(LecturePage.objects.filter(lecture=lecture).order_by("number").values_list("text", flat=True))
+    language = text_language.detect(text_language.sample(texts))
+    if language == lecture.language:
+        return None
+    if not dry_run:
+        with transaction.atomic():
+            Lecture.objects.select_for_update().filter(pk=lecture.pk).update(language=language)
+            Chunk.objects.filter(lecture=lecture).update(language=language)
+    return language
+
+
 def reembed_stale_lectures(*, batch_size: int = 64) -> list[int]:
     """Re-embed the chunks of completed lectures indexed with another embedding model than the configured one,
     so one search never mixes two vector spaces. Text, pages and figures are kept; only vectors change."""

@@ -10,16 +10,16 @@ pytestmark = [pytest.mark.django_db(transaction=True, databases="__all__"), pyte
 
 
 DECKS = [
-    # file, pages, a phrase on a known page, that page
-    ("lectures/py4e_Pythonlearn-02-Expressions.pdf", 35, "operator precedence", None),
-    ("lectures/py4e_Pythonlearn-02-Expressions.pptx", 34, "operator precedence", None),
-    ("lectures/scicomp_lectures_tut_2018_5.pdf", 24, "numpy", None),
-    ("lectures/grobol_xml-slides.pdf", 10, "xml", None),
+    # file, pages, a phrase on a known page, the language its text is indexed in (text_language.py)
+    ("lectures/py4e_Pythonlearn-02-Expressions.pdf", 35, "operator precedence", "english"),
+    ("lectures/py4e_Pythonlearn-02-Expressions.pptx", 34, "operator precedence", "english"),
+    ("lectures/scicomp_lectures_tut_2018_5.pdf", 24, "numpy", "english"),
+    ("lectures/grobol_xml-slides.pdf", 10, "xml", "french"),
 ]
 
 
-@pytest.mark.parametrize(("relative", "pages", "phrase", "_page"), DECKS, ids=[d[0].split("/")[1] for d in DECKS])
-def test_a_deck_is_ingested_and_searchable(fixtures_dir, user, subject, relative, pages, phrase, _page):
+@pytest.mark.parametrize(("relative", "pages", "phrase", "language"), DECKS, ids=[d[0].split("/")[1] for d in DECKS])
+def test_a_deck_is_ingested_and_searchable(fixtures_dir, user, subject, relative, pages, phrase, language):
     lecture = ingest_now(upload_file(user, subject, fixtures_dir / relative))
     assert lecture.status == LectureStatus.COMPLETED, lecture.error_message
     assert lecture.page_count == pages
@@ -30,6 +30,10 @@ def test_a_deck_is_ingested_and_searchable(fixtures_dir, user, subject, relative
     assert chunks.exists()
     assert not chunks.filter(embedding__isnull=True).exists()
     assert set(chunks.values_list("page", flat=True)) <= set(range(1, pages + 1))
+    assert lecture.language == language
+    assert set(chunks.values_list("language", flat=True)) == {language}
+    # the count the vector plan reads (retrieval.scope_facts) is stored with the chunks
+    assert retrieval.scope_facts(user.pk, lecture_id=lecture.pk).chunks == lecture.metadata["chunks"] == chunks.count()
     text_hits = retrieval.search(user, phrase, lecture_id=lecture.pk, mode="text")
     vector_hits = retrieval.search(user, phrase, lecture_id=lecture.pk, mode="vector")
     assert text_hits and phrase.split()[0].lower() in text_hits[0].text.lower()
@@ -53,6 +57,7 @@ def test_markdown_source_is_ingested(fixtures_dir, user, subject):
     assert lecture.status == LectureStatus.COMPLETED, lecture.error_message
     assert lecture.file_type == "markdown"
     assert lecture.page_count > 1
+    assert lecture.language == "french"
 
 
 def test_a_scan_is_read_with_ocr(fixtures_dir, user, subject):

@@ -124,3 +124,24 @@ def test_full_text_reads_the_scoped_index_and_stays_in_scope():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'chunk_scoped_search_gin'")
         assert cursor.fetchone() is not None
+
+
+def test_the_scope_size_is_the_count_ingestion_stored_or_a_count_of_the_lectures_chunks(rng):
+    stored = LectureFactory(status="completed", metadata={"chunks": 5000})
+    _add_chunks(stored, 3, rng)  # the stored count is what the plan reads (written with the chunks)
+    counted = LectureFactory(status="completed", owner=stored.owner, subject=stored.subject)
+    _add_chunks(counted, 7, rng)
+    LectureFactory(status="pending", owner=stored.owner, subject=stored.subject)  # nothing indexed yet
+    elsewhere = LectureFactory(status="completed", metadata={"chunks": 90})  # another student's
+    assert retrieval.scope_facts(stored.owner_id, subject_id=stored.subject_id).chunks == 5007
+    assert retrieval.scope_facts(stored.owner_id, lecture_id=counted.pk).chunks == 7
+    assert retrieval.scope_facts(stored.owner_id, lecture_id=elsewhere.pk).chunks == 0
+    assert retrieval.scope_facts(elsewhere.owner_id, subject_id=elsewhere.subject_id).chunks == 90
+
+
+def test_the_plan_follows_the_scope_and_table_sizes():
+    facts = retrieval.ScopeFacts
+    assert retrieval._exact_is_cheaper(facts(["english"], 0, 1), 40)
+    assert retrieval._exact_is_cheaper(facts(["english"], 900, 1000), 40)  # a semester alone: tiny
+    assert not retrieval._exact_is_cheaper(facts(["english"], 90_000, 100_000), 40)  # most of a big table
+    assert retrieval._exact_is_cheaper(facts(["english"], 10_000, 1_000_000), 40)  # 1 % of a big table

@@ -1,5 +1,7 @@
 """Rebuild the passages of lectures indexed before the current index: before chunks kept their slide titles
-(migration 0006) or before chunks had pieces (migration 0009).
+(migration 0006), before chunks had pieces (migration 0009) or before each lecture's full text was indexed in its
+own language (migration 0010: every existing lecture starts as English; a French deck is re-indexed as French
+from its stored pages, in place).
 
 Such lectures keep working, but rank as before the ranking changes (see README "Retrieval quality"). A lecture
 without titles gets a queued reprocess from its kept original (the worker re-reads, re-chunks and re-embeds it;
@@ -17,7 +19,10 @@ from apps.lectures.pipeline.pieces import piece_texts
 
 
 class Command(BaseCommand):
-    help = "Reprocess lectures whose passages have no slide titles yet; build the missing pieces of the others."
+    help = (
+        "Reprocess lectures whose passages have no slide titles yet; build the missing pieces of the others and "
+        "index their full text in their own language."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="only list the lectures")
@@ -46,4 +51,10 @@ class Command(BaseCommand):
                 services.reembed_lecture(lecture)
             count += 1
             self.stdout.write(f"{'would re-embed' if dry_run else 're-embedded'} lecture {lecture.pk}: {lecture.name}")
+        for lecture in indexed.filter(titled):
+            language = services.redetect_language(lecture, dry_run=dry_run)
+            if language:
+                count += 1
+                verb = "would re-index" if dry_run else "re-indexed"
+                self.stdout.write(f"{verb} lecture {lecture.pk} in {language}: {lecture.name}")
         self.stdout.write(f"{count} lecture(s)")
