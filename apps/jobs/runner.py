@@ -67,16 +67,22 @@ class Superseded(Exception):  # noqa: N818
 
 def enqueue(kind: JobKind, pk: int) -> str:
     """Give the job a new run token and queue one run; any older run's task becomes a no-op."""
-    from django_q.tasks import async_task
-
     token = uuid.uuid4().hex
     kind.model.objects.filter(pk=pk).update(task_id=token)
-    async_task(kind.task, pk, token, task_name=f"{kind.name}-{pk}-{token[:8]}", group=kind.name)
+    _send(kind, pk, token)
     return token
 
 
+def _send(kind: JobKind, pk: int, token: str) -> None:
+    from django_q.tasks import async_task
+
+    async_task(kind.task, pk, token, task_name=f"{kind.name}-{pk}-{token[:8]}", group=kind.name)
+
+
 def enqueue_after_commit(kind: JobKind, pk: int) -> None:
-    transaction.on_commit(lambda: enqueue(kind, pk))
+    # robust: the job is saved; if the queue cannot be written now, the request still succeeds (the error is
+    # logged) and recover_stale sends the task again later (_resend_lost).
+    transaction.on_commit(lambda: enqueue(kind, pk), robust=True)
 
 
 def push_after_commit(kind: JobKind, row: BackgroundJob) -> None:
@@ -321,4 +327,35 @@ def recover_stale(kind: JobKind) -> dict:
         metrics.job_failed(kind.name, "timeout", len(failed))
     if requeued or failed:
         log.warning("stale %s jobs: requeued %s, failed %s", kind.name, requeued, failed)
+    _resend_lost(kind)
     return {"requeued": requeued, "failed": failed}
+
+
+# A pending job whose task never reached the queue (the queue could not be written when its upload or retry
+# committed) would wait for good; one still waiting this long after it was first seen waiting is sent again.
+PENDING_RESEND_AFTER_S = 600
+
+
+def _resend_lost(kind: JobKind) -> list[int]:
+    """Send the task of long-pending jobs again, with their current run token: if the first task is only late
+    (a long queue), the two claim the run once (``claim`` wants a pending row with that token) and the job keeps
+    its place in the queue. A pending job is stamped (``heartbeat_at``) when first seen waiting, and again when
+    resent, so each is resent at most once per period."""
+    now = timezone.now()
+    kind.model.objects.filter(status=JobStatus.PENDING, heartbeat_at__isnull=True).update(heartbeat_at=now)
+    cutoff = now - timedelta(seconds=max(PENDING_RESEND_AFTER_S, kind.stale_after_s()))
+    with transaction.atomic():
+        lost = list(
+            kind.model.objects.select_for_update(skip_locked=True)
+            .filter(status=JobStatus.PENDING, heartbeat_at__lt=cutoff)
+            .values_list("pk", "task_id")
+        )
+        kind.model.objects.filter(pk__in=[pk for pk, _ in lost]).update(heartbeat_at=now)
+    for pk, token in lost:
+        if token:
+            _send(kind, pk, token)
+        else:
+            enqueue(kind, pk)
+    if lost:
+        log.warning("%s jobs pending since %s: task sent again for %s", kind.name, cutoff, [pk for pk, _ in lost])
+    return [pk for pk, _ in lost]

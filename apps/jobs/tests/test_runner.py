@@ -159,3 +159,39 @@ def test_a_superseded_store_leaves_the_replacements_chunks(user, subject):
     with pytest.raises(runner.Superseded):
         ingest.store(lecture, pages=[], drafts=[], vectors=[], model_id="m")
     assert list(Chunk.objects.filter(lecture=lecture).values_list("text", flat=True)) == ["kept"]
+
+
+def test_a_job_whose_task_never_reached_the_queue_is_sent_again(monkeypatch, _no_queue):
+    sent = []
+    monkeypatch.setattr(runner, "_send", lambda kind, pk, token: sent.append((pk, token)))
+    lost = LectureFactory(status="pending", task_id="lost-run")
+    never_queued = LectureFactory(status="pending", task_id="")  # the token update itself failed
+    running = LectureFactory(status="processing", attempts=1, heartbeat_at=timezone.now(), task_id="alive")
+
+    runner.recover_stale(INGEST)  # first seen waiting: stamped, not sent
+    assert sent == [] and _no_queue == []
+    assert Lecture.objects.get(pk=lost.pk).heartbeat_at is not None
+
+    Lecture.objects.filter(pk__in=[lost.pk, never_queued.pk]).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    runner.recover_stale(INGEST)
+    assert sent == [(lost.pk, "lost-run")]  # the same run: a late first task and this one claim it once
+    assert _no_queue == [("ingest", never_queued.pk)]  # no token yet: a new run
+    assert Lecture.objects.get(pk=running.pk).status == "processing"
+
+    runner.recover_stale(INGEST)  # stamped again when sent: not resent every minute
+    assert len(sent) == 1
+
+    assert runner.claim(INGEST, lost.pk, "lost-run").status == JobStatus.PROCESSING
+    assert runner.claim(INGEST, lost.pk, "lost-run") is None  # the late duplicate finds it taken
+
+
+def test_a_queue_that_cannot_be_written_does_not_undo_or_fail_the_saved_job(monkeypatch):
+    from django.db import OperationalError
+
+    def unreachable(kind, pk):
+        raise OperationalError("the queue's database is unreachable")
+
+    monkeypatch.setattr(runner, "enqueue", unreachable)
+    lecture = LectureFactory(status="failed", error_code="internal")
+    runner.requeue(INGEST, lecture.pk)  # the after-commit enqueue raises: logged, not raised
+    assert Lecture.objects.get(pk=lecture.pk).status == "pending"  # and recover_stale resends it later
