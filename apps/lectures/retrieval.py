@@ -3,14 +3,19 @@ together (ranking.combined_scores). The only module that writes vector SQL; ever
 a lecture or subject.
 """
 
+import functools
+import logging
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
+from apps.core import db_threads
 from apps.lectures import ranking, relevance
 from apps.lectures.models import DEFAULT_TEXT_LANGUAGE
 from smartnotes import ai
+
+log = logging.getLogger(__name__)
 
 RRF_K = 60
 CANDIDATES = 40
@@ -348,11 +353,16 @@ def search(
     vector_rows, text_rows = [], []
     scope = {"lecture_id": lecture_id, "subject_id": subject_id}
     facts = scope_facts(user.pk, **scope)
+    text_part = functools.partial(text_ids, user.pk, query, idf=fusion != "ranks", facts=facts, **scope)
+    # The full-text part runs on a second connection while this thread embeds the question and runs the vector
+    # part (None: run it here, after).
+    pending = db_threads.submit(text_part) if mode == "hybrid" else None
     if mode in ("hybrid", "vector"):
         vector = ai.embed_query(query) if query_vector is None else query_vector
         vector_rows = vector_ids(user.pk, vector, facts=facts, **scope)
     if mode in ("hybrid", "text"):
-        text_rows = text_ids(user.pk, query, idf=fusion != "ranks", facts=facts, **scope)
+        text_rows = _result(pending) if pending is not None else None
+        text_rows = text_part() if text_rows is None else text_rows
     ids = list(dict.fromkeys([row[0] for row in vector_rows] + [row[0] for row in text_rows]))
     if not ids:
         return []
@@ -398,6 +408,15 @@ def search(
 # 0.74-0.90. The threshold sits in that gap; apps/chat/tests/test_real_documents.py keeps it honest. Other
 # embedding models get the cut-off at the same place on their own scale (apps/lectures/relevance.py).
 RELEVANCE_MAX_DISTANCE = relevance.REFERENCE_MAX_DISTANCE
+
+
+def _result(pending):
+    """The full-text rows from the other connection, or None when it failed there (it is then run here)."""
+    try:
+        return pending.result()
+    except DatabaseError:
+        log.warning("full-text part failed on a search thread; running it in the caller", exc_info=True)
+        return None
 
 
 def relevant_hits(hits: list[Hit], *, max_distance: float | None = None) -> list[Hit]:

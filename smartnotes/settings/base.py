@@ -212,6 +212,9 @@ else:
 # --- Web processes --------------------------------------------------------------------------------------
 # Load the local embedding model when a web process starts (in the background), not on the first question.
 EMBEDDINGS_WARM_UP = env_bool("EMBEDDINGS_WARM_UP", True)
+# Threads per process (each with its own database connection) that run a hybrid search's full-text part while
+# its vector part runs (apps/core/db_threads.py); 0 runs both in turn.
+SEARCH_THREADS = env_int("SEARCH_THREADS", 2, minimum=0, maximum=32)
 
 # --- Auth -----------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
