@@ -35,7 +35,12 @@ def submit(fn: Callable, *args, **kwargs) -> Future | None:
             return None
         _busy += 1
         pool = _executor(threads)
-    return pool.submit(_call, fn, args, kwargs)
+    try:
+        return pool.submit(_call, fn, args, kwargs)
+    except RuntimeError:  # the interpreter is shutting down: no new threads
+        with _lock:
+            _busy -= 1
+        return None
 
 
 def _executor(threads: int) -> ThreadPoolExecutor:

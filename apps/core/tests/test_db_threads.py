@@ -107,3 +107,14 @@ def test_close_all_closes_the_threads_connections(lecture):
     db_threads.submit(lambda: connection.ensure_connection()).result(timeout=10)
     db_threads.close_all()
     assert db_threads.submit(lambda: connection.connection is None).result(timeout=10)
+
+
+def test_after_shutdown_the_caller_runs_it(lecture, monkeypatch, settings):
+    class Stopped:
+        def submit(self, *args, **kwargs):
+            raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(db_threads, "_executor", lambda threads: Stopped())
+    assert db_threads.submit(lambda: 1) is None
+    assert db_threads._busy == 0
+    assert _search(lecture)[0][1] == 1
