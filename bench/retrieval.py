@@ -44,19 +44,12 @@ import random
 import re
 import statistics
 import subprocess
-import sys
 import time
-from pathlib import Path
 
+import benchenv  # first: the repository importable, offline and quiet settings
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartnotes.settings.base")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-FIXTURES = Path(os.environ.get("SMARTNOTES_FIXTURES", ROOT.parent / "shared" / "fixtures"))
+FIXTURES = benchenv.FIXTURES
 BENCH_DB = os.environ.get("BENCH_RETRIEVAL_DB", "bench_retrieval")
 DIM = 384
 CHUNKS_PER_LECTURE = 100

@@ -359,7 +359,8 @@ def search(
         vector_rows = vector_ids(user.pk, vector, facts=facts, **scope)
     if mode in ("hybrid", "text"):
         text_rows = _result(pending) if pending is not None else None
-        text_rows = text_part() if text_rows is None else text_rows
+        if text_rows is None:
+            text_rows = text_part()
     ids = list(dict.fromkeys([row[0] for row in vector_rows] + [row[0] for row in text_rows]))
     if not ids:
         return []
